@@ -1,0 +1,250 @@
+//! Which accounts to scan, a session for each, and the few account-wide facts:
+//! enabled regions, the trails the account lists, account-level Block Public Access,
+//! and the buckets the account owns (how a log bucket's owner is found).
+
+use futures::StreamExt;
+
+use super::CollectOptions;
+use super::progress::Progress;
+use crate::aws::{Session, describe_error, fact, parse_arn};
+use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, TrailRef};
+
+/// `--accounts` / `--exclude-accounts`.
+#[derive(Debug, Clone, Default)]
+pub struct AccountSelection {
+    pub only: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// The organization (when the caller may see it) and the accounts to scan.
+pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions) -> Result<(Option<Organization>, Vec<Target>), String> {
+    let org_client = base.organizations();
+    let described = org_client.describe_organization().send().await;
+
+    if !options.organization {
+        // One account (or an explicit --accounts list). The organization, when visible, tells
+        // which organization trails apply; not being able to see it is not an error.
+        let organization = described.ok().and_then(|o| o.organization().map(to_organization));
+        let ids = if options.selection.only.is_empty() { vec![caller.account_id.clone()] } else { options.selection.only.clone() };
+        let targets = ids.into_iter().filter(|id| !options.selection.exclude.contains(id)).map(|id| Target { id, name: None }).collect();
+        return Ok((organization, targets));
+    }
+
+    let organization = match described {
+        Ok(output) => output.organization().map(to_organization).ok_or("organizations:DescribeOrganization answered without an organization")?,
+        Err(e) => {
+            return Err(format!(
+                "--org: cannot read the organization ({}); run from the management account or a delegated administrator, or drop --org to scan one account",
+                describe_error("organizations:DescribeOrganization", &e)
+            ));
+        }
+    };
+
+    let mut pages = org_client.list_accounts().into_paginator().send();
+    let mut targets = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            format!(
+                "--org: cannot list the organization's accounts ({}); the caller needs organizations:ListAccounts",
+                describe_error("organizations:ListAccounts", &e)
+            )
+        })?;
+        for account in page.accounts() {
+            let active = match (account.state(), account.status()) {
+                (Some(state), _) => state.as_str() == "ACTIVE",
+                (None, Some(status)) => status.as_str() == "ACTIVE",
+                (None, None) => true,
+            };
+            let Some(id) = account.id() else { continue };
+            if !active {
+                eprintln!("trailwarden: note: account {id} is not ACTIVE; not scanned");
+                continue;
+            }
+            targets.push(Target { id: id.to_string(), name: account.name().map(str::to_string) });
+        }
+    }
+    for wanted in &options.selection.only {
+        if !targets.iter().any(|t| &t.id == wanted) {
+            eprintln!("trailwarden: warning: --accounts {wanted}: not an ACTIVE account of organization {}; skipped", organization.id);
+        }
+    }
+    targets.retain(|t| (options.selection.only.is_empty() || options.selection.only.contains(&t.id)) && !options.selection.exclude.contains(&t.id));
+    targets.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((Some(organization), targets))
+}
+
+fn to_organization(org: &aws_sdk_organizations::types::Organization) -> Organization {
+    Organization {
+        id: org.id().unwrap_or_default().to_string(),
+        management_account_id: org.master_account_id().unwrap_or_default().to_string(),
+    }
+}
+
+/// Read every target account concurrently (bounded). Returns each account's facts and, when
+/// credentials could be had, its session.
+pub async fn collect_accounts(
+    base: &Session,
+    caller: &Caller,
+    targets: &[Target],
+    options: &CollectOptions,
+    progress: &Progress,
+) -> Vec<(Account, Option<Session>)> {
+    let partition = parse_arn(&caller.arn).map(|a| a.partition.to_string()).unwrap_or_else(|| "aws".to_string());
+    let total = targets.len();
+    let mut done = 0;
+    let mut results: Vec<(Account, Option<Session>)> = Vec::with_capacity(total);
+    let mut stream = futures::stream::iter(targets.iter().cloned())
+        .map(|target| {
+            let partition = partition.clone();
+            async move { collect_account(base, caller, &partition, target, options).await }
+        })
+        .buffer_unordered(options.concurrency.max(1));
+    while let Some(result) = stream.next().await {
+        done += 1;
+        progress.update("accounts", done, total);
+        results.push(result);
+    }
+    results.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    results
+}
+
+async fn collect_account(base: &Session, caller: &Caller, partition: &str, target: Target, options: &CollectOptions) -> (Account, Option<Session>) {
+    let session = if target.id == caller.account_id {
+        Ok((base.clone(), "caller".to_string()))
+    } else {
+        let role_arn = format!("arn:{partition}:iam::{}:role/{}", target.id, options.role_name);
+        base.assume_role(&target.id, &role_arn, options.external_id.as_deref())
+            .await
+            .map(|s| (s, role_arn.clone()))
+            .map_err(|reason| format!("cannot assume role {role_arn}: {reason}"))
+    };
+    let (session, via) = match session {
+        Ok(pair) => pair,
+        Err(reason) => {
+            let account = Account {
+                id: target.id,
+                name: target.name,
+                access: Fact::Unavailable(reason.clone()),
+                regions: Fact::Unavailable(reason.clone()),
+                listed_trails: Fact::Unavailable(reason.clone()),
+                public_access_block: Fact::Unavailable(reason.clone()),
+                owned_buckets: Fact::Unavailable(reason),
+            };
+            return (account, None);
+        }
+    };
+
+    let (regions, listed, public_access_block, owned_buckets) = tokio::join!(
+        enabled_regions(&session, options.regions.as_ref()),
+        list_trails(&session),
+        account_public_access_block(&session),
+        owned_buckets(&session),
+    );
+    let account = Account {
+        id: target.id,
+        name: target.name,
+        access: Fact::Present(AccountAccess { via }),
+        regions,
+        listed_trails: listed,
+        public_access_block,
+        owned_buckets,
+    };
+    (account, Some(session))
+}
+
+/// The regions enabled in the account: account:ListRegions (the API made for it), falling
+/// back to ec2:DescribeRegions (enabled regions only) where the Account API is not answered —
+/// some partitions, emulators, or a policy that grants only the EC2 call.
+async fn enabled_regions(session: &Session, requested: Option<&Vec<String>>) -> Fact<Vec<String>> {
+    if let Some(regions) = requested {
+        return Fact::Present(regions.clone());
+    }
+    let account_reason = match list_regions(session).await {
+        Ok(regions) => return Fact::Present(regions),
+        Err(reason) => reason,
+    };
+    match session.ec2(&session.default_region()).describe_regions().all_regions(false).send().await {
+        Ok(out) => {
+            let mut regions: Vec<String> = out
+                .regions()
+                .iter()
+                .filter(|r| r.opt_in_status().is_none_or(|s| s != "not-opted-in"))
+                .filter_map(|r| r.region_name().map(str::to_string))
+                .collect();
+            regions.sort();
+            Fact::Present(regions)
+        }
+        Err(e) => Fact::Unavailable(format!("{account_reason}; fallback {}", describe_error("ec2:DescribeRegions", &e))),
+    }
+}
+
+async fn list_regions(session: &Session) -> Result<Vec<String>, String> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let mut pages = session
+        .account()
+        .list_regions()
+        .region_opt_status_contains(RegionOptStatus::Enabled)
+        .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+        .into_paginator()
+        .send();
+    let mut regions = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe_error("account:ListRegions", &e))?;
+        regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
+    }
+    regions.sort();
+    Ok(regions)
+}
+
+/// ListTrails once per account: AWS answers with every trail of the account, whatever its
+/// home region, and the organization trails that apply to it.
+pub async fn list_trails(session: &Session) -> Fact<Vec<TrailRef>> {
+    let mut pages = session.cloudtrail(&session.default_region()).list_trails().into_paginator().send();
+    let mut trails = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => trails.extend(page.trails().iter().filter_map(|t| {
+                Some(TrailRef {
+                    arn: t.trail_arn()?.to_string(),
+                    name: t.name().unwrap_or_default().to_string(),
+                    home_region: t.home_region().unwrap_or_default().to_string(),
+                })
+            })),
+            Err(e) => return Fact::Unavailable(describe_error("cloudtrail:ListTrails", &e)),
+        }
+    }
+    Fact::Present(trails)
+}
+
+async fn account_public_access_block(session: &Session) -> Fact<PublicAccessBlock> {
+    let result = session.s3control().get_public_access_block().account_id(&session.account_id).send().await;
+    fact("s3:GetAccountPublicAccessBlock", result, &["NoSuchPublicAccessBlockConfiguration"]).map(|out| {
+        let c = out.public_access_block_configuration();
+        PublicAccessBlock {
+            block_public_acls: c.and_then(|c| c.block_public_acls()).unwrap_or(false),
+            ignore_public_acls: c.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
+            block_public_policy: c.and_then(|c| c.block_public_policy()).unwrap_or(false),
+            restrict_public_buckets: c.and_then(|c| c.restrict_public_buckets()).unwrap_or(false),
+        }
+    })
+}
+
+async fn owned_buckets(session: &Session) -> Fact<Vec<String>> {
+    let mut pages = session.s3(&session.default_region()).list_buckets().into_paginator().send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_string))),
+            Err(e) => return Fact::Unavailable(describe_error("s3:ListAllMyBuckets", &e)),
+        }
+    }
+    names.sort();
+    Fact::Present(names)
+}
+

@@ -1,0 +1,101 @@
+//! Collect: the only code that talks to AWS.
+//!
+//! It enumerates the accounts to scan, gets a session for each (own credentials or an
+//! assumed role), lists each account's trails once, reads each trail's details from its home
+//! region, and reads every resource a trail references — bucket, KMS key, SNS topic, log
+//! group — exactly once, from the account that owns it, however many trails share it.
+//!
+//! It turns SDK responses into the plain types of [`crate::inventory`] and must not judge
+//! anything: no verdicts, no severities, no configuration beyond what says where to look.
+//! Failures are recorded as `Unavailable` facts; one account's failure never stops the others.
+
+mod accounts;
+mod buckets;
+mod progress;
+mod resources;
+mod trails;
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+
+use crate::aws::{ConnectOptions, Session, load_base_config};
+use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata, ScanMode};
+
+pub use accounts::AccountSelection;
+
+/// Everything the collector needs to know about where to look.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub connect: ConnectOptions,
+    pub organization: bool,
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub selection: AccountSelection,
+    /// `None`: the regions enabled in each account.
+    pub regions: Option<Vec<String>>,
+    /// How many accounts (and, separately, resources) are read at once.
+    pub concurrency: usize,
+}
+
+/// A fatal problem before any account could be scanned (no credentials, no organization access).
+pub type FatalError = String;
+
+pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> {
+    let started_at = Utc::now();
+    let base_config = load_base_config(&options.connect).await;
+    let base = Session::new("", base_config, options.connect.endpoint_url.clone());
+
+    let identity = base
+        .sts()
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| format!("cannot determine who is calling AWS ({}); check your credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)", crate::aws::describe_error("sts:GetCallerIdentity", &e)))?;
+    let caller = Caller {
+        account_id: identity.account().unwrap_or_default().to_string(),
+        arn: identity.arn().unwrap_or_default().to_string(),
+        user_id: identity.user_id().unwrap_or_default().to_string(),
+    };
+    let base = Session::new(&caller.account_id, base.config.clone(), base.endpoint_url.clone());
+
+    let progress = progress::Progress::new();
+    let (organization, targets) = accounts::enumerate(&base, &caller, options).await?;
+    let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &targets, options, &progress).await;
+
+    let sessions: BTreeMap<String, Session> =
+        accounts_with_sessions.iter().filter_map(|(account, session)| session.clone().map(|s| (account.id.clone(), s))).collect();
+    let accounts: Vec<_> = accounts_with_sessions.into_iter().map(|(account, _)| account).collect();
+
+    let trails = trails::collect_trails(&accounts, &sessions, options.concurrency, &progress).await;
+    let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &progress).await;
+    let (keys, topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &progress).await;
+    progress.finish();
+
+    Ok(Inventory {
+        inventory_version: INVENTORY_VERSION,
+        scan: ScanMetadata {
+            tool_name: env!("CARGO_PKG_NAME").to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at,
+            finished_at: Utc::now(),
+            caller,
+            mode: if options.organization { ScanMode::Organization } else { ScanMode::Account },
+            requested_regions: options.regions.clone(),
+        },
+        organization,
+        accounts,
+        trails,
+        buckets,
+        keys,
+        topics,
+        log_groups,
+    })
+}
+
+/// The session to read a resource owned by `owner` with: the owner's own when it was
+/// scanned, else the session of the account that referenced it (cross-account reads may
+/// still be allowed by a resource policy).
+fn session_for<'a>(sessions: &'a BTreeMap<String, Session>, owner: &str, referrer: &str) -> Option<&'a Session> {
+    sessions.get(owner).or_else(|| sessions.get(referrer))
+}

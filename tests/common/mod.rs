@@ -1,0 +1,168 @@
+//! Test harness: runs moto's server (patched by `tests/harness/moto_launcher.py`) on a free
+//! loopback port, seeds scenarios through the AWS APIs (`tests/harness/seed.py`), and runs
+//! the real `trailwarden` binary against it.
+//!
+//! The emulator is installed by `tests/harness/setup.sh` into `.venv`; a missing emulator is
+//! a test failure with the command to fix it, never a skip.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> PathBuf {
+    let python = repo_root().join(".venv/bin/python");
+    assert!(python.exists(), "the AWS emulator is not installed: run `bash tests/harness/setup.sh` (creates .venv with moto[server])");
+    python
+}
+
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let mut child = Command::new(python())
+            .arg(repo_root().join("tests/harness/moto_launcher.py"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the moto launcher");
+        let stdout = child.stdout.take().unwrap();
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).expect("read launcher output");
+            assert!(n > 0, "the moto launcher exited before it was ready");
+            if let Some(url) = line.trim().strip_prefix("READY ") {
+                let url = url.to_string();
+                // Keep draining stdout so the launcher never blocks on a full pipe.
+                std::thread::spawn(move || for _ in reader.lines() {});
+                return Emulator { child, url };
+            }
+        }
+    }
+
+    /// Seed a scenario; returns what seed.py printed (ids, names, ARNs of what it created).
+    pub fn seed(&self, scenario: &str) -> serde_json::Value {
+        let out = Command::new(python())
+            .arg(repo_root().join("tests/harness/seed.py"))
+            .args(["--endpoint", &self.url, "--scenario", scenario])
+            .output()
+            .expect("run seed.py");
+        assert!(out.status.success(), "seeding {scenario} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("seed.py printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Run `trailwarden scan --endpoint-url <emulator> <args>` with the emulator's credentials.
+    pub fn scan(&self, args: &[&str]) -> Output {
+        let mut all = vec!["scan", "--endpoint-url", &self.url];
+        all.extend_from_slice(args);
+        trailwarden(&all)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run the real binary with credentials for the emulator and nothing from the user's AWS config.
+pub fn trailwarden(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trailwarden"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run trailwarden")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))).unwrap()
+}
+
+/// A scratch directory removed at the end of the test.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("trailwarden-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+    pub fn str(&self, file: &str) -> String {
+        self.path(file).display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The findings of a JSON report as (check, resource) -> (status, finding).
+pub struct Findings(pub Vec<serde_json::Value>);
+
+impl Findings {
+    pub fn of(report: &serde_json::Value) -> Findings {
+        Findings(report["findings"].as_array().expect("findings array").clone())
+    }
+
+    /// The single finding of `check` whose resource is `resource`.
+    pub fn get(&self, check: &str, resource: &str) -> &serde_json::Value {
+        let matches: Vec<_> = self.0.iter().filter(|f| f["check"] == check && f["resource"] == resource).collect();
+        assert_eq!(matches.len(), 1, "expected one {check} finding for {resource}, got {}: {:#?}", matches.len(), self.0.iter().filter(|f| f["check"] == check).map(|f| (&f["resource"], &f["status"])).collect::<Vec<_>>());
+        matches[0]
+    }
+
+    pub fn status(&self, check: &str, resource: &str) -> String {
+        self.get(check, resource)["status"].as_str().unwrap().to_string()
+    }
+
+    /// Assert statuses of several (check, resource) pairs at once, reporting every mismatch.
+    pub fn assert_statuses(&self, expected: &[(&str, &str, &str)]) {
+        let mut wrong = Vec::new();
+        for (check, resource, status) in expected {
+            let found: Vec<_> = self.0.iter().filter(|f| f["check"] == *check && f["resource"] == *resource).collect();
+            match found.as_slice() {
+                [one] if one["status"] == *status => {}
+                [one] => wrong.push(format!("{check} {resource}: expected {status}, got {} ({})", one["status"], one["message"])),
+                other => wrong.push(format!("{check} {resource}: expected one finding, got {}", other.len())),
+            }
+        }
+        assert!(wrong.is_empty(), "wrong statuses:\n{}", wrong.join("\n"));
+    }
+
+    pub fn for_check(&self, check: &str) -> Vec<&serde_json::Value> {
+        self.0.iter().filter(|f| f["check"] == check).collect()
+    }
+}

@@ -1,0 +1,982 @@
+#!/usr/bin/env python3
+"""Seed a trailwarden test scenario into the AWS emulator, through AWS APIs only.
+
+Usage:
+    python tests/harness/seed.py --endpoint http://127.0.0.1:PORT --scenario NAME
+
+Scenarios: compliant, compliant-advanced, failing, org, unreadable-bucket, demo.
+
+Every resource is created with boto3 clients pointed at the endpoint (S3 path-style,
+dummy credentials testing/testing, region us-east-1 unless a resource lives elsewhere).
+The dummy credentials map to moto's default account 123456789012; other accounts are
+entered with sts:AssumeRole into OrganizationAccountAccessRole, as in a real organization.
+
+stdout: exactly one JSON object describing what was created (see README.md);
+stderr: progress. Exit status 1 with a message on any failure.
+Run each scenario against a fresh emulator: names are fixed and would collide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+from botocore.config import Config
+
+
+def _isolate_from_real_aws() -> None:
+    """Only the emulator is ever contacted: ignore the developer's AWS config and proxies."""
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(var, None)
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    for var in ("NO_PROXY", "no_proxy"):
+        current = os.environ.get(var, "")
+        os.environ[var] = ",".join(x for x in (current, "127.0.0.1,localhost") if x)
+
+
+_isolate_from_real_aws()
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+ORG_ROLE = "OrganizationAccountAccessRole"
+MFA_SERIAL = f"arn:aws:iam::{DEFAULT_ACCOUNT}:mfa/root-account-mfa-device 123456"
+
+
+def log(msg: str) -> None:
+    print(f"[seed] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# Plumbing
+# --------------------------------------------------------------------------------------
+
+
+class World:
+    """boto3 clients for the emulator, per account and region, and the result record."""
+
+    def __init__(self, endpoint: str, scenario: str):
+        self.endpoint = endpoint.rstrip("/")
+        self.scenario = scenario
+        self._creds: dict[str, dict[str, str]] = {
+            DEFAULT_ACCOUNT: {
+                "aws_access_key_id": "testing",
+                "aws_secret_access_key": "testing",
+            }
+        }
+        self._clients: dict[tuple[str, str, str], Any] = {}
+        self.out: dict[str, Any] = {
+            "scenario": scenario,
+            "endpoint": self.endpoint,
+            "region": DEFAULT_REGION,
+            "account_id": DEFAULT_ACCOUNT,
+            "organization": None,
+            "accounts": {},
+            "trails": {},
+            "buckets": {},
+            "kms_keys": {},
+            "sns_topics": {},
+            "log_groups": {},
+            "roles": {},
+            "account_public_access_block": {},
+            "enabled_opt_in_regions": {},
+        }
+
+    def client(self, service: str, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
+        key = (service, account, region)
+        if key not in self._clients:
+            creds = self._creds.get(account) or self._assume(account)
+            client = boto3.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=region,
+                config=Config(
+                    s3={"addressing_style": "path"},
+                    retries={"max_attempts": 2, "mode": "standard"},
+                    connect_timeout=5,
+                    read_timeout=30,
+                ),
+                **creds,
+            )
+            if service == "s3control":
+                # The S3 Control endpoint rules prefix the host with the account id
+                # (http://<acct>.127.0.0.1:PORT), which does not resolve. Send to the
+                # endpoint itself but keep that Host header, as a real client would.
+                client.meta.events.register("before-send", self._s3control_to_endpoint)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def _s3control_to_endpoint(self, request: Any, **_: Any) -> None:
+        url = urlsplit(request.url)
+        ep = urlsplit(self.endpoint)
+        if url.netloc != ep.netloc:
+            request.headers["Host"] = url.netloc
+            request.url = urlunsplit((url.scheme, ep.netloc, url.path, url.query, url.fragment))
+
+    def _assume(self, account: str) -> dict[str, str]:
+        sts = self.client("sts")
+        resp = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{ORG_ROLE}",
+            RoleSessionName="trailwarden-seed",
+        )
+        c = resp["Credentials"]
+        self._creds[account] = {
+            "aws_access_key_id": c["AccessKeyId"],
+            "aws_secret_access_key": c["SecretAccessKey"],
+            "aws_session_token": c["SessionToken"],
+        }
+        return self._creds[account]
+
+
+def step(msg: str) -> None:
+    log(msg)
+
+
+# --------------------------------------------------------------------------------------
+# Policies, the way real setups write them
+# --------------------------------------------------------------------------------------
+
+
+def cloudtrail_bucket_statements(bucket: str, trail_arns: list[str], log_accounts: list[str],
+                                 org_id: str | None = None) -> list[dict[str, Any]]:
+    """AWS's documented bucket policy for CloudTrail delivery (with aws:SourceArn)."""
+    source = trail_arns[0] if len(trail_arns) == 1 else trail_arns
+    write_resources = [f"arn:aws:s3:::{bucket}/AWSLogs/{acct}/*" for acct in log_accounts]
+    if org_id:
+        write_resources.append(f"arn:aws:s3:::{bucket}/AWSLogs/{org_id}/*")
+    return [
+        {
+            "Sid": "AWSCloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": f"arn:aws:s3:::{bucket}",
+            "Condition": {"StringEquals": {"aws:SourceArn": source}},
+        },
+        {
+            "Sid": "AWSCloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": write_resources[0] if len(write_resources) == 1 else write_resources,
+            "Condition": {
+                "StringEquals": {
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                    "aws:SourceArn": source,
+                }
+            },
+        },
+    ]
+
+
+def ssl_only_statement(bucket: str) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def kms_key_policy(account: str, allow_cloudtrail: bool, org_id: str | None = None) -> str:
+    stmts: list[dict[str, Any]] = [{
+        "Sid": "EnableIAMUserPermissions",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }]
+    if allow_cloudtrail:
+        stmts += [
+            {
+                "Sid": "AllowCloudTrailToEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {"StringLike": {
+                    "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"
+                }},
+            },
+            {
+                "Sid": "AllowCloudTrailToDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowLogDecryptionInOrganization",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": (
+                        {"aws:PrincipalOrgID": org_id} if org_id else {"kms:CallerAccount": account}
+                    ),
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account}:trail/*"
+                    },
+                },
+            },
+        ]
+    return policy(stmts)
+
+
+# --------------------------------------------------------------------------------------
+# Resource builders (each records what it made in world.out)
+# --------------------------------------------------------------------------------------
+
+
+def make_kms_key(w: World, logical: str, account: str, *, rotation: bool, description: str,
+                 alias: str | None = None, allow_cloudtrail: bool = True,
+                 org_id: str | None = None, region: str = DEFAULT_REGION) -> str:
+    kms = w.client("kms", account, region)
+    key = kms.create_key(
+        Description=description,
+        KeyUsage="ENCRYPT_DECRYPT",
+        KeySpec="SYMMETRIC_DEFAULT",
+        Policy=kms_key_policy(account, allow_cloudtrail, org_id),
+        Tags=[{"TagKey": "owner", "TagValue": "platform-security"}],
+    )["KeyMetadata"]
+    if rotation:
+        kms.enable_key_rotation(KeyId=key["KeyId"])
+    if alias:
+        kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    w.out["kms_keys"][logical] = {
+        "arn": key["Arn"],
+        "key_id": key["KeyId"],
+        "account_id": account,
+        "region": region,
+        "alias": alias,
+        "rotation_enabled": rotation,
+        "state": "Enabled",
+    }
+    return key["Arn"]
+
+
+def disable_kms_key(w: World, logical: str) -> None:
+    k = w.out["kms_keys"][logical]
+    w.client("kms", k["account_id"], k["region"]).disable_key(KeyId=k["key_id"])
+    k["state"] = "Disabled"
+
+
+def make_bucket(w: World, name: str, account: str, *, region: str = DEFAULT_REGION,
+                purpose: str, object_lock: bool = False) -> Any:
+    s3 = w.client("s3", account, region)
+    kwargs: dict[str, Any] = {"Bucket": name}
+    if region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    if object_lock:
+        kwargs["ObjectLockEnabledForBucket"] = True
+    s3.create_bucket(**kwargs)
+    w.out["buckets"][name] = {
+        "name": name,
+        "account_id": account,
+        "region": region,
+        "purpose": purpose,
+        "deleted": False,
+        # What the scenario configured; updated by the helpers below.
+        "versioning": None,
+        "mfa_delete": None,
+        "object_lock": object_lock,
+        "access_log_bucket": None,
+        "public_access_block": False,
+        "ssl_only_policy": False,
+        "lifecycle": False,
+        "public_read_acl": False,
+        "readable_by_scanner": True,
+    }
+    return s3
+
+
+def block_public_access(s3: Any, bucket: str) -> None:
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def make_access_log_bucket(w: World, name: str, account: str, region: str = DEFAULT_REGION) -> None:
+    s3 = make_bucket(w, name, account, region=region, purpose="server-access-logs")
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, name)
+    s3.put_bucket_policy(Bucket=name, Policy=policy([
+        {
+            "Sid": "S3ServerAccessLogsPolicy",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{name}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        },
+        ssl_only_statement(name),
+    ]))
+    w.out["buckets"][name].update({"versioning": "Enabled", "public_access_block": True,
+                                   "ssl_only_policy": True})
+
+
+def hardened_trail_bucket(w: World, s3: Any, name: str, account: str, *, statements: list[dict[str, Any]],
+                          access_log_bucket: str | None, object_lock: bool, mfa_delete: bool,
+                          lifecycle: bool) -> None:
+    """Versioning (+MFA delete), object lock, access logs, PAB, SSL-only policy, lifecycle."""
+    vc: dict[str, Any] = {"Status": "Enabled"}
+    kwargs: dict[str, Any] = {}
+    if mfa_delete:
+        vc["MFADelete"] = "Enabled"
+        kwargs["MFA"] = MFA_SERIAL
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=vc, **kwargs)
+    if object_lock:
+        s3.put_object_lock_configuration(
+            Bucket=name,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}},
+            },
+        )
+    if access_log_bucket:
+        s3.put_bucket_logging(
+            Bucket=name,
+            BucketLoggingStatus={"LoggingEnabled": {
+                "TargetBucket": access_log_bucket,
+                "TargetPrefix": f"{name}/",
+            }},
+        )
+    block_public_access(s3, name)
+    s3.put_bucket_policy(Bucket=name, Policy=policy(statements + [ssl_only_statement(name)]))
+    if lifecycle:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name,
+            LifecycleConfiguration={"Rules": [{
+                "ID": "archive-then-expire-trail-logs",
+                "Status": "Enabled",
+                "Filter": {"Prefix": "AWSLogs/"},
+                "Transitions": [{"Days": 90, "StorageClass": "GLACIER"}],
+                "Expiration": {"Days": 2555},
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 2555},
+            }]},
+        )
+    s3.put_bucket_acl(Bucket=name, ACL="private")
+    w.out["buckets"][name].update({
+        "versioning": "Enabled",
+        "mfa_delete": "Enabled" if mfa_delete else None,
+        "object_lock": object_lock,
+        "access_log_bucket": access_log_bucket,
+        "public_access_block": True,
+        "ssl_only_policy": True,
+        "lifecycle": lifecycle,
+        "public_read_acl": False,
+    })
+
+
+def make_topic(w: World, logical: str, name: str, account: str, region: str = DEFAULT_REGION) -> str:
+    sns = w.client("sns", account, region)
+    arn = sns.create_topic(Name=name)["TopicArn"]
+    sns.set_topic_attributes(
+        TopicArn=arn,
+        AttributeName="Policy",
+        AttributeValue=policy([{
+            "Sid": "AWSCloudTrailSNSPolicy",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": arn,
+        }]),
+    )
+    w.out["sns_topics"][logical] = {"arn": arn, "name": name, "account_id": account,
+                                    "region": region, "deleted": False}
+    return arn
+
+
+def make_log_group(w: World, name: str, account: str, retention: int, region: str = DEFAULT_REGION) -> str:
+    logs = w.client("logs", account, region)
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+    arn = f"arn:aws:logs:{region}:{account}:log-group:{name}:*"
+    w.out["log_groups"][name] = {"arn": arn, "name": name, "account_id": account,
+                                 "region": region, "retention_days": retention}
+    return arn
+
+
+def make_cloudwatch_role(w: World, logical: str, name: str, account: str, log_group_arn: str) -> str:
+    iam = w.client("iam", account)
+    arn = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=policy([{
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }]),
+        Description="Lets CloudTrail deliver events to CloudWatch Logs",
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="cloudtrail-to-cloudwatch-logs",
+        PolicyDocument=policy([{
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": log_group_arn.replace(":*", ":log-stream:*"),
+        }]),
+    )
+    w.out["roles"][logical] = {"name": name, "arn": arn, "account_id": account}
+    return arn
+
+
+def make_trail(w: World, name: str, account: str, *, bucket: str, region: str = DEFAULT_REGION,
+               multi_region: bool, validation: bool, kms_key_arn: str | None = None,
+               log_group_arn: str | None = None, cw_role_arn: str | None = None,
+               sns_topic_name: str | None = None, org_trail: bool = False,
+               global_events: bool = True, start: bool = True) -> str:
+    ct = w.client("cloudtrail", account, region)
+    kwargs: dict[str, Any] = {
+        "Name": name,
+        "S3BucketName": bucket,
+        "IncludeGlobalServiceEvents": global_events,
+        "IsMultiRegionTrail": multi_region,
+        "EnableLogFileValidation": validation,
+        "IsOrganizationTrail": org_trail,
+        "TagsList": [{"Key": "managed-by", "Value": "trailwarden-seed"}],
+    }
+    if kms_key_arn:
+        kwargs["KmsKeyId"] = kms_key_arn
+    if log_group_arn:
+        kwargs["CloudWatchLogsLogGroupArn"] = log_group_arn
+        kwargs["CloudWatchLogsRoleArn"] = cw_role_arn
+    if sns_topic_name:
+        kwargs["SnsTopicName"] = sns_topic_name
+    arn = ct.create_trail(**kwargs)["TrailARN"]
+    if start:
+        ct.start_logging(Name=name)
+    w.out["trails"][name] = {
+        "name": name,
+        "arn": arn,
+        "account_id": account,
+        "home_region": region,
+        "bucket": bucket,
+        "is_multi_region": multi_region,
+        "is_organization_trail": org_trail,
+        "log_file_validation": validation,
+        "include_global_service_events": global_events,
+        "kms_key_arn": kms_key_arn,
+        "log_group_arn": log_group_arn,
+        "cloudwatch_role_arn": cw_role_arn,
+        "sns_topic_name": sns_topic_name,
+        "is_logging": start,
+        "event_selectors": "default",
+        "insight_types": [],
+    }
+    return arn
+
+
+def set_classic_selectors(w: World, trail: str, selectors: list[dict[str, Any]]) -> None:
+    t = w.out["trails"][trail]
+    w.client("cloudtrail", t["account_id"], t["home_region"]).put_event_selectors(
+        TrailName=trail, EventSelectors=selectors)
+    t["event_selectors"] = "classic"
+
+
+def set_advanced_selectors(w: World, trail: str, selectors: list[dict[str, Any]]) -> None:
+    t = w.out["trails"][trail]
+    w.client("cloudtrail", t["account_id"], t["home_region"]).put_event_selectors(
+        TrailName=trail, AdvancedEventSelectors=selectors)
+    t["event_selectors"] = "advanced"
+
+
+def set_insights(w: World, trail: str, types: list[str]) -> None:
+    t = w.out["trails"][trail]
+    w.client("cloudtrail", t["account_id"], t["home_region"]).put_insight_selectors(
+        TrailName=trail, InsightSelectors=[{"InsightType": x} for x in types])
+    t["insight_types"] = types
+
+
+def account_public_access_block(w: World, account: str) -> None:
+    w.client("s3control", account).put_public_access_block(
+        AccountId=account,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    w.out["account_public_access_block"][account] = True
+
+
+def public_read_acl(s3: Any, bucket: str) -> None:
+    """Grant READ to AllUsers the way it is done today: ACLs re-enabled first."""
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket,
+        OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+    )
+    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
+    s3.put_bucket_acl(
+        Bucket=bucket,
+        AccessControlPolicy={
+            "Owner": owner,
+            "Grants": [
+                {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+                {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                 "Permission": "READ"},
+            ],
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Organizations
+# --------------------------------------------------------------------------------------
+
+
+def create_organization(w: World) -> dict[str, Any]:
+    org_client = w.client("organizations")
+    org = org_client.create_organization(FeatureSet="ALL")["Organization"]
+    # Trusted access: required for organization trails and delegated account management.
+    for principal in ("cloudtrail.amazonaws.com", "account.amazonaws.com"):
+        org_client.enable_aws_service_access(ServicePrincipal=principal)
+    root_id = org_client.list_roots()["Roots"][0]["Id"]
+    w.out["organization"] = {
+        "id": org["Id"],
+        "arn": org["Arn"],
+        "feature_set": org["FeatureSet"],
+        "management_account_id": org["MasterAccountId"],
+        "root_id": root_id,
+        "organizational_units": {},
+    }
+    mgmt = org_client.describe_account(AccountId=DEFAULT_ACCOUNT)["Account"]
+    w.out["accounts"]["management"] = {
+        "id": DEFAULT_ACCOUNT,
+        "name": mgmt["Name"],
+        "email": mgmt["Email"],
+        "role_name": None,
+        "assumable": False,
+        "ou": None,
+    }
+    return org
+
+
+def create_ou(w: World, name: str) -> str:
+    org = w.out["organization"]
+    ou = w.client("organizations").create_organizational_unit(ParentId=org["root_id"], Name=name)
+    org["organizational_units"][name] = ou["OrganizationalUnit"]["Id"]
+    return ou["OrganizationalUnit"]["Id"]
+
+
+def create_account(w: World, name: str, ou: str | None = None) -> str:
+    orgs = w.client("organizations")
+    email = f"aws+{name}@example.com"
+    status = orgs.create_account(AccountName=name, Email=email, RoleName=ORG_ROLE)["CreateAccountStatus"]
+    deadline = time.time() + 30
+    while status["State"] == "IN_PROGRESS":
+        if time.time() > deadline:
+            raise RuntimeError(f"CreateAccount {name} did not finish")
+        time.sleep(0.2)
+        status = orgs.describe_create_account_status(
+            CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+    if status["State"] != "SUCCEEDED":
+        raise RuntimeError(f"CreateAccount {name}: {status}")
+    account_id = status["AccountId"]
+    ou_name = None
+    if ou:
+        ou_name = ou
+        orgs.move_account(
+            AccountId=account_id,
+            SourceParentId=w.out["organization"]["root_id"],
+            DestinationParentId=w.out["organization"]["organizational_units"][ou],
+        )
+    w.out["accounts"][name] = {
+        "id": account_id,
+        "name": name,
+        "email": email,
+        "role_name": ORG_ROLE,
+        "assumable": True,
+        "ou": ou_name,
+    }
+    return account_id
+
+
+def remove_org_role(w: World, name: str) -> None:
+    """Delete OrganizationAccountAccessRole from inside the member (it can't be assumed after)."""
+    account = w.out["accounts"][name]["id"]
+    iam = w.client("iam", account)  # assumes the role while it still exists
+    for p in iam.list_attached_role_policies(RoleName=ORG_ROLE)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=ORG_ROLE, PolicyArn=p["PolicyArn"])
+    for p in iam.list_role_policies(RoleName=ORG_ROLE)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=ORG_ROLE, PolicyName=p)
+    iam.delete_role(RoleName=ORG_ROLE)
+    w.out["accounts"][name]["role_name"] = None
+    w.out["accounts"][name]["assumable"] = False
+
+
+def enable_opt_in_region(w: World, account: str, region: str) -> None:
+    acct = w.client("account", account)
+    acct.enable_region(RegionName=region)
+    status = acct.get_region_opt_status(RegionName=region)["RegionOptStatus"]
+    if status not in ("ENABLED", "ENABLING"):
+        raise RuntimeError(f"EnableRegion {region} in {account}: {status}")
+    w.out["enabled_opt_in_regions"].setdefault(account, []).append(region)
+
+
+# --------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------
+
+
+def _compliant_world(w: World, advanced: bool) -> None:
+    acct = DEFAULT_ACCOUNT
+    trail_name = "main-trail"
+    trail_arn = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{acct}:trail/{trail_name}"
+    bucket = f"compliant-trail-logs-{acct}"
+    access_logs = f"compliant-access-logs-{acct}"
+
+    step("KMS key for trail encryption")
+    key_arn = make_kms_key(w, "trail", acct, rotation=True, alias="alias/cloudtrail-main",
+                           description="CloudTrail log encryption (main-trail)")
+    step("S3 buckets")
+    make_access_log_bucket(w, access_logs, acct)
+    s3 = make_bucket(w, bucket, acct, purpose="trail-logs", object_lock=True)
+    hardened_trail_bucket(
+        w, s3, bucket, acct,
+        statements=cloudtrail_bucket_statements(bucket, [trail_arn], [acct]),
+        access_log_bucket=access_logs, object_lock=True, mfa_delete=True, lifecycle=True,
+    )
+    step("SNS topic, log group, CloudWatch Logs role")
+    make_topic(w, "trail-notifications", "cloudtrail-main-notifications", acct)
+    lg_arn = make_log_group(w, "/trail/main", acct, 365)
+    role_arn = make_cloudwatch_role(w, "cloudwatch-logs", "CloudTrail_CloudWatchLogs_Role", acct, lg_arn)
+    step("trail main-trail")
+    make_trail(w, trail_name, acct, bucket=bucket, multi_region=True, validation=True,
+               kms_key_arn=key_arn, log_group_arn=lg_arn, cw_role_arn=role_arn,
+               sns_topic_name="cloudtrail-main-notifications")
+    if advanced:
+        set_advanced_selectors(w, trail_name, [
+            {"Name": "Log all management events",
+             "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+            {"Name": "Log all S3 object events",
+             "FieldSelectors": [
+                 {"Field": "eventCategory", "Equals": ["Data"]},
+                 {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+             ]},
+        ])
+    else:
+        set_classic_selectors(w, trail_name, [{
+            "ReadWriteType": "All",
+            "IncludeManagementEvents": True,
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
+        }])
+    set_insights(w, trail_name, ["ApiCallRateInsight", "ApiErrorRateInsight"])
+    step("account-level S3 Block Public Access")
+    account_public_access_block(w, acct)
+    w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
+                                 "role_name": None, "assumable": False, "ou": None}
+
+
+def scenario_compliant(w: World) -> None:
+    _compliant_world(w, advanced=False)
+
+
+def scenario_compliant_advanced(w: World) -> None:
+    _compliant_world(w, advanced=True)
+
+
+def scenario_failing(w: World) -> None:
+    acct = DEFAULT_ACCOUNT
+    w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
+                                 "role_name": None, "assumable": False, "ou": None}
+
+    # bad-trail: every bucket/trail control off, logging stopped, SNS topic deleted.
+    step("bad-trail")
+    bucket = f"failing-trail-logs-{acct}"
+    arn = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{acct}:trail/bad-trail"
+    s3 = make_bucket(w, bucket, acct, purpose="trail-logs")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(cloudtrail_bucket_statements(bucket, [arn], [acct])))
+    public_read_acl(s3, bucket)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [{
+            "ID": "expire-after-30-days",
+            "Status": "Enabled",
+            "Filter": {"Prefix": ""},
+            "Expiration": {"Days": 30},
+        }]},
+    )
+    w.out["buckets"][bucket].update({
+        "versioning": None, "mfa_delete": None, "object_lock": False, "access_log_bucket": None,
+        "public_access_block": False, "ssl_only_policy": False, "lifecycle": True,
+        "lifecycle_expiration_days": 30, "public_read_acl": True,
+    })
+    make_topic(w, "bad-trail-notifications", "bad-trail-notifications", acct)
+    make_trail(w, "bad-trail", acct, bucket=bucket, multi_region=False, validation=False,
+               sns_topic_name="bad-trail-notifications", start=True)
+    ct = w.client("cloudtrail")
+    ct.stop_logging(Name="bad-trail")
+    w.out["trails"]["bad-trail"]["is_logging"] = False
+    topic = w.out["sns_topics"]["bad-trail-notifications"]
+    w.client("sns").delete_topic(TopicArn=topic["arn"])
+    topic["deleted"] = True
+
+    # excluding-trail: multi-region and logging, but KMS events excluded and key disabled.
+    step("excluding-trail")
+    bucket2 = f"excluding-trail-logs-{acct}"
+    arn2 = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{acct}:trail/excluding-trail"
+    key_arn = make_kms_key(w, "excluding-trail", acct, rotation=False, alias="alias/excluding-trail",
+                           description="CloudTrail log encryption (excluding-trail)")
+    s3 = make_bucket(w, bucket2, acct, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket2, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket2)
+    s3.put_bucket_policy(Bucket=bucket2, Policy=policy(
+        cloudtrail_bucket_statements(bucket2, [arn2], [acct]) + [ssl_only_statement(bucket2)]))
+    w.out["buckets"][bucket2].update({
+        "versioning": "Enabled", "mfa_delete": None, "object_lock": False, "access_log_bucket": None,
+        "public_access_block": True, "ssl_only_policy": True, "lifecycle": False, "public_read_acl": False,
+    })
+    make_trail(w, "excluding-trail", acct, bucket=bucket2, multi_region=True, validation=True,
+               kms_key_arn=key_arn)
+    set_advanced_selectors(w, "excluding-trail", [{
+        "Name": "Management events except KMS",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Management"]},
+            {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]},
+        ],
+    }])
+    disable_kms_key(w, "excluding-trail")
+
+    # orphan-trail: eu-west-1 trail whose bucket was deleted after the trail was created.
+    step("orphan-trail (eu-west-1)")
+    region = "eu-west-1"
+    bucket3 = f"orphan-trail-logs-{acct}"
+    arn3 = f"arn:aws:cloudtrail:{region}:{acct}:trail/orphan-trail"
+    s3eu = make_bucket(w, bucket3, acct, region=region, purpose="trail-logs")
+    s3eu.put_bucket_policy(Bucket=bucket3, Policy=policy(cloudtrail_bucket_statements(bucket3, [arn3], [acct])))
+    make_trail(w, "orphan-trail", acct, bucket=bucket3, region=region, multi_region=False,
+               validation=False)
+    log_key = f"AWSLogs/{acct}/CloudTrail/{region}/2024/01/01/{acct}_CloudTrail_{region}_20240101T0000Z_seed.json.gz"
+    s3eu.put_object(Bucket=bucket3, Key=log_key, Body=b"{}")
+    s3eu.delete_object(Bucket=bucket3, Key=log_key)
+    s3eu.delete_bucket(Bucket=bucket3)
+    w.out["buckets"][bucket3]["deleted"] = True
+    # No account-level Block Public Access on purpose.
+
+
+def _org_common(w: World, members: list[tuple[str, str | None]], ous: list[str]) -> str:
+    org = create_organization(w)
+    for ou in ous:
+        create_ou(w, ou)
+    for name, ou in members:
+        step(f"account {name}")
+        create_account(w, name, ou)
+    return org["Id"]
+
+
+def _org_trail(w: World, org_id: str, log_archive: str, bucket: str, *, key_logical: str,
+               log_group: bool, mfa_delete: bool, object_lock: bool) -> None:
+    mgmt = DEFAULT_ACCOUNT
+    trail_arn = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{mgmt}:trail/org-trail"
+    step("log-archive bucket")
+    s3 = make_bucket(w, bucket, log_archive, purpose="organization-trail-logs", object_lock=object_lock)
+    statements = cloudtrail_bucket_statements(bucket, [trail_arn], [mgmt], org_id=org_id)
+    vc: dict[str, Any] = {"Status": "Enabled"}
+    kwargs: dict[str, Any] = {}
+    if mfa_delete:
+        vc["MFADelete"] = "Enabled"
+        kwargs["MFA"] = f"arn:aws:iam::{log_archive}:mfa/root-account-mfa-device 123456"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=vc, **kwargs)
+    block_public_access(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(statements + [ssl_only_statement(bucket)]))
+    w.out["buckets"][bucket].update({
+        "versioning": "Enabled", "mfa_delete": "Enabled" if mfa_delete else None,
+        "object_lock": object_lock, "access_log_bucket": None, "public_access_block": True,
+        "ssl_only_policy": True, "lifecycle": False, "public_read_acl": False,
+    })
+    step("organization trail")
+    key_arn = make_kms_key(w, key_logical, mgmt, rotation=True, alias="alias/org-cloudtrail",
+                           description="Organization CloudTrail log encryption", org_id=org_id)
+    lg_arn = role_arn = None
+    if log_group:
+        lg_arn = make_log_group(w, "/org/cloudtrail", mgmt, 365)
+        role_arn = make_cloudwatch_role(w, "org-cloudwatch-logs", "CloudTrail_CloudWatchLogs_Role", mgmt, lg_arn)
+    make_trail(w, "org-trail", mgmt, bucket=bucket, multi_region=True, validation=True,
+               kms_key_arn=key_arn, log_group_arn=lg_arn, cw_role_arn=role_arn, org_trail=True)
+
+
+def scenario_org(w: World) -> None:
+    org_id = _org_common(
+        w,
+        [("log-archive", None), ("member-a", None), ("member-b", None), ("member-norole", None)],
+        [],
+    )
+    accounts = w.out["accounts"]
+    step("member-norole loses OrganizationAccountAccessRole")
+    remove_org_role(w, "member-norole")
+    log_archive = accounts["log-archive"]["id"]
+    _org_trail(w, org_id, log_archive, f"org-trail-logs-{log_archive}", key_logical="org-trail",
+               log_group=False, mfa_delete=False, object_lock=False)
+
+    step("member-b local trail (us-west-2)")
+    member_b = accounts["member-b"]["id"]
+    region = "us-west-2"
+    bucket = f"member-b-local-trail-logs-{member_b}"
+    arn = f"arn:aws:cloudtrail:{region}:{member_b}:trail/member-b-local"
+    s3 = make_bucket(w, bucket, member_b, region=region, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(cloudtrail_bucket_statements(bucket, [arn], [member_b])))
+    w.out["buckets"][bucket].update({
+        "versioning": "Enabled", "mfa_delete": None, "object_lock": False, "access_log_bucket": None,
+        "public_access_block": False, "ssl_only_policy": False, "lifecycle": False, "public_read_acl": False,
+    })
+    make_trail(w, "member-b-local", member_b, bucket=bucket, region=region, multi_region=False,
+               validation=True)
+
+
+def scenario_unreadable_bucket(w: World) -> None:
+    acct = DEFAULT_ACCOUNT
+    w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
+                                 "role_name": None, "assumable": False, "ou": None}
+    bucket = f"locked-trail-logs-{acct}"
+    arn = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{acct}:trail/locked-trail"
+    step("locked bucket")
+    s3 = make_bucket(w, bucket, acct, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket)
+    statements = cloudtrail_bucket_statements(bucket, [arn], [acct]) + [{
+        "Sid": "DenyConfigurationReadsToAccount",
+        "Effect": "Deny",
+        "Principal": {"AWS": f"arn:aws:iam::{acct}:root"},
+        "Action": "s3:Get*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }]
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(statements))
+    w.out["buckets"][bucket].update({
+        "versioning": "Enabled", "public_access_block": True, "readable_by_scanner": False,
+    })
+    step("locked-trail")
+    make_trail(w, "locked-trail", acct, bucket=bucket, multi_region=True, validation=True)
+
+
+def scenario_demo(w: World) -> None:
+    org_id = _org_common(
+        w,
+        [
+            ("log-archive", "Security"),
+            ("security-tooling", "Security"),
+            ("prod-payments", "Workloads"),
+            ("dev-sandbox", "Sandbox"),
+            ("legacy-analytics", "Workloads"),
+        ],
+        ["Security", "Workloads", "Sandbox"],
+    )
+    accounts = w.out["accounts"]
+    mgmt = DEFAULT_ACCOUNT
+    log_archive = accounts["log-archive"]["id"]
+
+    # Organization trail: compliant except no MFA delete / object lock on its bucket.
+    _org_trail(w, org_id, log_archive, f"acme-org-cloudtrail-{log_archive}", key_logical="org-trail",
+               log_group=True, mfa_delete=False, object_lock=False)
+    set_insights(w, "org-trail", ["ApiCallRateInsight"])
+    account_public_access_block(w, mgmt)
+    account_public_access_block(w, log_archive)
+
+    step("security-tooling: compliant findings bucket and key")
+    sec = accounts["security-tooling"]["id"]
+    account_public_access_block(w, sec)
+    make_kms_key(w, "security-findings", sec, rotation=True, alias="alias/security-findings",
+                 description="Security Hub findings export", allow_cloudtrail=False)
+    findings = f"security-findings-export-{sec}"
+    access_logs = f"security-access-logs-{sec}"
+    make_access_log_bucket(w, access_logs, sec)
+    s3 = make_bucket(w, findings, sec, purpose="security-findings", object_lock=True)
+    hardened_trail_bucket(w, s3, findings, sec, statements=[], access_log_bucket=access_logs,
+                          object_lock=True, mfa_delete=False, lifecycle=True)
+
+    step("prod-payments: opt-in region, key without rotation, suspended versioning")
+    pay = accounts["prod-payments"]["id"]
+    enable_opt_in_region(w, pay, "eu-south-1")
+    make_kms_key(w, "payments-data", pay, rotation=False, alias="alias/payments-data",
+                 description="Payments data at rest", allow_cloudtrail=False)
+    pay_bucket = f"prod-payments-exports-{pay}"
+    s3 = make_bucket(w, pay_bucket, pay, purpose="application-data")
+    s3.put_bucket_versioning(Bucket=pay_bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket=pay_bucket, VersioningConfiguration={"Status": "Suspended"})
+    block_public_access(s3, pay_bucket)
+    w.out["buckets"][pay_bucket].update({"versioning": "Suspended", "public_access_block": True})
+
+    step("dev-sandbox: its own non-compliant trail in us-west-2")
+    dev = accounts["dev-sandbox"]["id"]
+    region = "us-west-2"
+    dev_bucket = f"sandbox-debug-trail-{dev}"
+    dev_arn = f"arn:aws:cloudtrail:{region}:{dev}:trail/sandbox-debug-trail"
+    s3 = make_bucket(w, dev_bucket, dev, region=region, purpose="trail-logs")
+    s3.put_bucket_policy(Bucket=dev_bucket, Policy=policy(cloudtrail_bucket_statements(dev_bucket, [dev_arn], [dev])))
+    public_read_acl(s3, dev_bucket)
+    w.out["buckets"][dev_bucket].update({
+        "versioning": None, "public_access_block": False, "ssl_only_policy": False,
+        "public_read_acl": True,
+    })
+    make_trail(w, "sandbox-debug-trail", dev, bucket=dev_bucket, region=region,
+               multi_region=False, validation=False, global_events=False)
+    set_classic_selectors(w, "sandbox-debug-trail", [{
+        "ReadWriteType": "WriteOnly", "IncludeManagementEvents": True, "DataResources": [],
+    }])
+
+    step("legacy-analytics: OrganizationAccountAccessRole removed")
+    remove_org_role(w, "legacy-analytics")
+
+
+SCENARIOS: dict[str, Callable[[World], None]] = {
+    "compliant": scenario_compliant,
+    "compliant-advanced": scenario_compliant_advanced,
+    "failing": scenario_failing,
+    "org": scenario_org,
+    "unreadable-bucket": scenario_unreadable_bucket,
+    "demo": scenario_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Seed a trailwarden scenario into the AWS emulator.")
+    parser.add_argument("--endpoint", required=True, help="emulator URL, e.g. http://127.0.0.1:5000")
+    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    args = parser.parse_args(argv)
+
+    host = urlsplit(args.endpoint).hostname or ""
+    if not (host.startswith("127.") or host in ("localhost", "::1")):
+        parser.error("--endpoint must be a loopback URL (the emulator), never real AWS")
+
+    started = time.time()
+    w = World(args.endpoint, args.scenario)
+    try:
+        existing = [b["Name"] for b in w.client("s3").list_buckets().get("Buckets", [])]
+        if existing:
+            raise RuntimeError(
+                f"the emulator already holds buckets {existing[:5]}; seed each scenario into "
+                "a fresh moto_launcher.py (resource names are fixed)")
+        SCENARIOS[args.scenario](w)
+    except Exception as exc:  # noqa: BLE001 - report any failure plainly
+        print(f"seed.py: scenario {args.scenario!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    log(f"scenario {args.scenario} seeded in {time.time() - started:.2f}s")
+    sys.stdout.write(json.dumps(w.out, sort_keys=True) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
