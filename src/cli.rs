@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::aws::ConnectOptions;
 use crate::checks::metadata::{self, Severity};
-use crate::checks::{self, EvalParams, Status};
+use crate::checks::{self, EvalParams};
 use crate::collect::{self, AccountSelection, CollectOptions};
 use crate::inventory::Inventory;
 use crate::report::{self, Renderer, Report};
@@ -52,6 +52,15 @@ pub enum Command {
     },
     /// Print the JSON Schema of the JSON report.
     Schema,
+    /// Write a commented trailwarden.toml holding every option with its default.
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "trailwarden.toml")]
+        path: String,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,9 +87,9 @@ pub struct ScanArgs {
     /// Scan every ACTIVE account of the AWS Organization (run from the management account).
     #[arg(long)]
     pub org: bool,
-    /// Role assumed in each account other than the caller's.
-    #[arg(long, default_value = "OrganizationAccountAccessRole")]
-    pub role_name: String,
+    /// Role assumed in each account other than the caller's [default: OrganizationAccountAccessRole].
+    #[arg(long)]
+    pub role_name: Option<String>,
     /// External id passed to sts:AssumeRole.
     #[arg(long)]
     pub external_id: Option<String>,
@@ -93,9 +102,24 @@ pub struct ScanArgs {
     /// Write a report: FORMAT=PATH, repeatable. FORMAT: json. PATH `-` is stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
-    /// Exit 1 when a finding at or above this severity fails: critical, high, medium, low, info.
-    #[arg(long, default_value = "low")]
-    pub fail_on: String,
+    /// Exit 1 when a finding at or above this severity fails: critical, high, medium, low, info [default: low].
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// With --baseline: exit 1 only for failures that are new since the baseline.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// A previous JSON report: classify every finding as new, unchanged or fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<String>,
+    /// Config file [default: ./trailwarden.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// SARIF: the file every result is located in [default: the config file, else trailwarden.toml].
+    #[arg(long, value_name = "PATH")]
+    pub sarif_artifact: Option<String>,
+    /// HTML: the framework whose controls the framework view lists (cis-3.0, cis-4.0, cis-5.0, cis-6.0, securityhub, aws-config, nist-800-53-r5, pci-dss-4.0, soc2).
+    #[arg(long, default_value = "cis-6.0")]
+    pub framework: String,
     /// Exit 0 instead of 3 when some evidence could not be read (ERROR outcomes).
     #[arg(long)]
     pub allow_incomplete: bool,
@@ -114,9 +138,9 @@ pub struct ScanArgs {
     /// CT209: the bucket every trail should deliver to.
     #[arg(long)]
     pub central_bucket: Option<String>,
-    /// CT307: shortest acceptable lifecycle expiration of log objects, in days.
-    #[arg(long, default_value_t = 365)]
-    pub min_retention_days: u32,
+    /// CT307: shortest acceptable lifecycle expiration of log objects, in days [default: 365].
+    #[arg(long)]
+    pub min_retention_days: Option<u32>,
     /// How many accounts (and resources) are read at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -145,6 +169,7 @@ pub fn run() -> ExitCode {
             print!("{}", report::JSON_SCHEMA);
             Ok(EXIT_OK)
         }
+        Command::Init { path, force } => init(&path, force),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -153,6 +178,15 @@ pub fn run() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+fn init(path: &str, force: bool) -> Result<u8, String> {
+    if std::path::Path::new(path).exists() && !force {
+        return Err(format!("{path} already exists; pass --force to overwrite it"));
+    }
+    report::write_atomic(path, crate::config::TEMPLATE.as_bytes())?;
+    eprintln!("trailwarden: wrote {path}");
+    Ok(EXIT_OK)
 }
 
 fn explain(code: &str) -> Result<u8, String> {
@@ -281,10 +315,18 @@ fn renderer(format: &str) -> Box<dyn Renderer> {
 }
 
 fn scan(args: ScanArgs) -> Result<u8, String> {
-    // Validate everything before the first AWS call.
-    let fail_on = Severity::parse(&args.fail_on).ok_or_else(|| format!("--fail-on: `{}` is not a severity; use critical, high, medium, low or info", args.fail_on))?;
-    let selected = select_checks(&args.select, &args.ignore, "--select/--ignore")?;
-    let regions = parse_regions(&args.regions)?;
+    // Validate everything before the first AWS call. Flags win over the config file.
+    let config = crate::config::load(args.config.as_deref())?;
+    let fail_on = match &args.fail_on {
+        Some(s) => Severity::parse(s).ok_or_else(|| format!("--fail-on: `{s}` is not a severity; use critical, high, medium, low or info"))?,
+        None => config.fail_on.unwrap_or(Severity::Low),
+    };
+    let (select, ignore) = if args.select.is_empty() && args.ignore.is_empty() { (config.select.clone(), config.ignore.clone()) } else { (args.select.clone(), args.ignore.clone()) };
+    let selected = select_checks(&select, &ignore, "--select/--ignore")?;
+    let regions = match (&args.regions, &config.regions) {
+        (Some(_), _) | (None, None) => parse_regions(&args.regions)?,
+        (None, Some(from_config)) => from_config.clone(),
+    };
     if let Some(r) = &args.region {
         if !KNOWN_REGIONS.contains(&r.as_str()) {
             return Err(format!("--region: `{r}` is not an AWS region; use a name like us-east-1"));
@@ -299,19 +341,25 @@ fn scan(args: ScanArgs) -> Result<u8, String> {
     if let Some(path) = &args.save_inventory {
         report::check_writable(path).map_err(|e| format!("--save-inventory: {e}"))?;
     }
+    let baseline_text = match &args.baseline {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| format!("baseline {path}: cannot read: {e}"))?),
+        None => None,
+    };
 
+    let mut inventory_sha256 = None;
     let inventory = match &args.inventory {
         Some(path) => {
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(path).map_err(|e| format!("inventory {shown}: cannot read: {e}"))?;
+            inventory_sha256 = Some(report::sha256_hex(text.as_bytes()));
             Inventory::from_json(&shown, &text)?
         }
         None => {
             let options = CollectOptions {
                 connect: ConnectOptions { profile: args.profile.clone(), region: args.region.clone(), endpoint_url: args.endpoint_url.clone() },
                 organization: args.org,
-                role_name: args.role_name.clone(),
-                external_id: args.external_id.clone(),
+                role_name: args.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| "OrganizationAccountAccessRole".to_string()),
+                external_id: args.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
                 selection: AccountSelection { only: args.accounts.clone(), exclude: args.exclude_accounts.clone() },
                 regions,
                 concurrency: args.concurrency,
@@ -322,17 +370,35 @@ fn scan(args: ScanArgs) -> Result<u8, String> {
     };
     if let Some(path) = &args.save_inventory {
         let bytes = serde_json::to_vec_pretty(&inventory).map_err(|e| format!("cannot serialise the inventory: {e}"))?;
+        inventory_sha256 = Some(report::sha256_hex(&bytes));
         report::write_atomic(path, &bytes)?;
     }
 
-    let params = EvalParams { central_bucket: args.central_bucket.clone(), min_retention_days: args.min_retention_days };
+    let params = EvalParams {
+        central_bucket: args.central_bucket.clone().or(config.central_bucket.clone()),
+        min_retention_days: args.min_retention_days.or(config.min_retention_days).unwrap_or(365),
+    };
     let outcomes = checks::evaluate(&inventory, &params, Some(&selected));
-    let report = Report::build(&inventory, outcomes, &selected, |code| metadata::get(code).map(|m| m.severity).unwrap_or(Severity::Medium));
+    let severity_of = |code: &str| config.severity.get(code).copied().or_else(|| metadata::get(code).map(|m| m.severity)).unwrap_or(Severity::Medium);
+    let mut report = Report::build(&inventory, outcomes, &selected, severity_of);
+    for warning in crate::policy::apply_suppressions(&mut report, &config.suppressions, chrono::Utc::now().date_naive()) {
+        eprintln!("trailwarden: warning: {warning}");
+    }
+    if let (Some(path), Some(text)) = (&args.baseline, &baseline_text) {
+        crate::policy::apply_baseline(&mut report, path, text)?;
+    }
 
-    let render_ctx = report::RenderContext::default();
+    let json = report::json::Json.render(&report, &report::RenderContext::default())?;
+    let render_ctx = report::RenderContext {
+        config_path: config.path.clone(),
+        sarif_artifact: args.sarif_artifact.clone(),
+        framework: args.framework.clone(),
+        json_sha256: Some(report::sha256_hex(&json)),
+        inventory_sha256,
+    };
     let mut stdout_taken = false;
     for output in &outputs {
-        let bytes = renderer(&output.format).render(&report, &render_ctx)?;
+        let bytes = if output.format == "json" { json.clone() } else { renderer(&output.format).render(&report, &render_ctx)? };
         report::write_atomic(&output.path, &bytes)?;
         stdout_taken |= output.path == "-";
     }
@@ -340,18 +406,6 @@ fn scan(args: ScanArgs) -> Result<u8, String> {
         let bytes = report::summary::Summary.render(&report, &render_ctx)?;
         report::write_atomic("-", &bytes)?;
     }
-    Ok(exit_code(&report, fail_on, args.allow_incomplete))
+    Ok(crate::policy::exit_code(&report, fail_on, args.fail_on_new, args.allow_incomplete))
 }
 
-/// 1 when an unsuppressed failure is at or above `fail_on`; else 3 when evidence is missing
-/// (unless allowed); else 0. A definite failure outranks incompleteness.
-pub fn exit_code(report: &Report, fail_on: Severity, allow_incomplete: bool) -> u8 {
-    let active = || report.findings.iter().filter(|f| f.suppression.is_none());
-    if active().any(|f| f.status == Status::Fail && f.severity >= fail_on) {
-        EXIT_FAILURES
-    } else if !allow_incomplete && active().any(|f| f.status == Status::Error) {
-        EXIT_INCOMPLETE
-    } else {
-        EXIT_OK
-    }
-}

@@ -9,6 +9,8 @@ pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod iam_policy;
+pub mod policy;
 pub mod inventory;
 pub mod report;

@@ -62,11 +62,26 @@ impl Emulator {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("seed.py printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
     }
 
+    /// Apply a named change (`tests/harness/change.py`) through the AWS APIs.
+    pub fn change(&self, change: &str) {
+        let out = Command::new(python())
+            .arg(repo_root().join("tests/harness/change.py"))
+            .args(["--endpoint", &self.url, "--change", change])
+            .output()
+            .expect("run change.py");
+        assert!(out.status.success(), "change {change} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Run `trailwarden scan --endpoint-url <emulator> <args>` with the emulator's credentials.
     pub fn scan(&self, args: &[&str]) -> Output {
+        self.scan_in(&std::env::temp_dir(), args)
+    }
+
+    /// As [`Emulator::scan`], from `dir` (where `./trailwarden.toml` is found).
+    pub fn scan_in(&self, dir: &Path, args: &[&str]) -> Output {
         let mut all = vec!["scan", "--endpoint-url", &self.url];
         all.extend_from_slice(args);
-        trailwarden(&all)
+        trailwarden_in(dir, &all)
     }
 }
 
@@ -79,7 +94,13 @@ impl Drop for Emulator {
 
 /// Run the real binary with credentials for the emulator and nothing from the user's AWS config.
 pub fn trailwarden(args: &[&str]) -> Output {
+    trailwarden_in(&std::env::temp_dir(), args)
+}
+
+/// As [`trailwarden`], from a given working directory (where `trailwarden.toml` is looked for).
+pub fn trailwarden_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trailwarden"))
+        .current_dir(dir)
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
