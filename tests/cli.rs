@@ -89,3 +89,12 @@ fn published_json_schema_is_valid_and_printed() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(jsonschema::meta::is_valid(&schema));
 }
+
+#[test]
+fn readme_check_table_matches_the_catalog() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let start = readme.find("<!-- checks-table:start -->\n").expect("README has the checks-table markers") + "<!-- checks-table:start -->\n".len();
+    let end = readme.find("<!-- checks-table:end -->").unwrap();
+    let table = stdout(&trailwarden(&["checks", "--format", "markdown"]));
+    assert_eq!(&readme[start..end], table, "README's check table is stale: paste `trailwarden checks --format markdown` between the markers");
+}

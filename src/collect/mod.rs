@@ -44,7 +44,9 @@ pub type FatalError = String;
 pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> {
     let started_at = Utc::now();
     let base_config = load_base_config(&options.connect).await;
-    let base = Session::new("", base_config, options.connect.endpoint_url.clone());
+    // --endpoint-url, or AWS_ENDPOINT_URL from the environment (the SDK's own setting).
+    let endpoint_url = options.connect.endpoint_url.clone().or_else(|| base_config.endpoint_url().map(str::to_string));
+    let base = Session::new("", base_config, endpoint_url);
 
     let identity = base
         .sts()

@@ -27,7 +27,16 @@ impl Renderer for Summary {
         );
         let _ = writeln!(out, "started {}  finished {}", report.scan.started_at.to_rfc3339(), report.scan.finished_at.to_rfc3339());
 
-        let mut notable: Vec<_> = report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Error)).collect();
+        // Accounts that could not be scanned get one line under "Not scanned" instead of one
+        // ERROR line per check (the JSON report keeps every outcome).
+        let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != "scanned").collect();
+        let unscanned = |account: &str| not_scanned.iter().any(|a| a.id == account);
+        let mut notable: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+            .filter(|f| !(f.status == Status::Error && unscanned(&f.account)))
+            .collect();
         notable.sort_by(|a, b| (a.status, std::cmp::Reverse(a.severity), &a.check, &a.account, &a.resource).cmp(&(b.status, std::cmp::Reverse(b.severity), &b.check, &b.account, &b.resource)));
         if !notable.is_empty() {
             let _ = writeln!(out);
@@ -38,12 +47,12 @@ impl Renderer for Summary {
             let _ = writeln!(out, "{:<5} {:<8} {} {} {} {}: {}{}", f.status.as_str(), f.severity.as_str(), f.check, f.account, region, f.resource, f.message, suppressed);
         }
 
-        let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != "scanned").collect();
         if !not_scanned.is_empty() {
-            let _ = writeln!(out, "\nNot scanned:");
-            for a in not_scanned {
+            let _ = writeln!(out, "\nNot scanned (every check of these accounts is ERROR):");
+            for a in &not_scanned {
                 let name = a.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-                let _ = writeln!(out, "  {}{}: {}", a.id, name, a.reason.as_deref().unwrap_or("unknown reason"));
+                let errors = report.findings.iter().filter(|f| f.account == a.id && f.status == Status::Error).count();
+                let _ = writeln!(out, "  {}{}: {} [{errors} ERROR outcomes]", a.id, name, a.reason.as_deref().unwrap_or("unknown reason"));
             }
         }
 
