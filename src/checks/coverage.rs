@@ -158,7 +158,8 @@ pub fn ct107_no_organization_trail(ctx: &Context) -> Vec<Outcome> {
     let code = "CT107";
     let inv = ctx.inventory;
     let Some(org) = inv.organization.as_ref().filter(|_| inv.scan.mode == crate::inventory::ScanMode::Organization) else {
-        return vec![];
+        let resource = inv.organization.as_ref().map(|o| o.id.as_str()).unwrap_or("organization");
+        return vec![outcome(code, Status::NotApplicable, &inv.scan.caller.account_id, None, resource, "judged only when scanning an organization (--org)", json!({"mode": inv.scan.mode}))];
     };
     let management = org.management_account_id.as_str();
     let candidates: Vec<&Trail> = inv.trails.values().filter(|t| t.account_id == management).collect();

@@ -159,8 +159,8 @@ pub fn ct207_insights_not_enabled(ctx: &Context) -> Vec<Outcome> {
             return outcome(code, Status::NotApplicable, &t.account_id, region, &t.arn, "Insights are judged on multi-region logging trails only", evidence);
         }
         match &t.insight_selectors {
-            Fact::Present(types) => outcome(code, Status::Pass, &t.account_id, region, &t.arn, format!("Insights enabled: {}", types.join(", ")), json!({"insight_selectors": types})),
-            Fact::Absent => outcome(code, Status::Fail, &t.account_id, region, &t.arn, "CloudTrail Insights is not enabled (no ApiCallRateInsight or ApiErrorRateInsight selector)", json!({"insight_selectors": []})),
+            Fact::Present(types) if !types.is_empty() => outcome(code, Status::Pass, &t.account_id, region, &t.arn, format!("Insights enabled: {}", types.join(", ")), json!({"insight_selectors": types})),
+            Fact::Present(_) | Fact::Absent => outcome(code, Status::Fail, &t.account_id, region, &t.arn, "CloudTrail Insights is not enabled (no ApiCallRateInsight or ApiErrorRateInsight selector)", json!({"insight_selectors": []})),
             Fact::Unavailable(r) => outcome(code, Status::Error, &t.account_id, region, &t.arn, format!("insight selectors could not be read: {r}"), json!({"insight_selectors": r})),
         }
     })
@@ -182,11 +182,14 @@ pub fn ct208_notification_topic_missing(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct209_not_delivering_to_central_bucket(ctx: &Context) -> Vec<Outcome> {
-    let central = ctx.params.central_bucket.clone();
+    let Some(central) = ctx.params.central_bucket.clone() else {
+        // Nothing to compare with: no need to read any trail's configuration.
+        return each_trail(ctx, |t| {
+            outcome("CT209", Status::NotApplicable, &t.account_id, Some(&t.home_region), &t.arn, "no central bucket is configured (--central-bucket)", json!({"central_bucket": null}))
+        });
+    };
     config_check(ctx, "CT209", move |_, c| {
-        let Some(central) = &central else {
-            return (Status::NotApplicable, "no central bucket is configured (--central-bucket)".into(), json!({"central_bucket": null}));
-        };
+        let central = &central;
         let evidence = json!({"central_bucket": central, "s3_bucket_name": c.s3_bucket_name});
         if c.s3_bucket_name.as_deref() == Some(central.as_str()) {
             (Status::Pass, format!("the trail delivers to the central bucket {central}"), evidence)
