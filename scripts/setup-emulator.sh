@@ -25,6 +25,7 @@ PINS=(
   "flask-cors==6.0.5"
   "xmltodict==1.0.4"
   "requests==2.34.2"
+  "PyYAML==6.0.3"      # parses docs/ci examples in tests/e2e_ci_examples.rs
 )
 
 pins_satisfied() {

@@ -8,6 +8,7 @@ Used by the baseline tests: scan, change something the way an operator would, sc
 Changes (on the `failing` scenario, account 123456789012):
   fix-bad-trail            start logging `bad-trail` and turn on its log file validation
   break-excluding-trail    turn off log file validation on `excluding-trail`
+  create-audit-role        (on `org`) a read-only `TrailwardenAudit` role in every member account
 Prints one JSON object naming what changed.
 """
 
@@ -32,7 +33,31 @@ def break_excluding_trail(w: World) -> dict:
     return {"broken": ["CT201"], "trail": "excluding-trail"}
 
 
-CHANGES = {"fix-bad-trail": fix_bad_trail, "break-excluding-trail": break_excluding_trail}
+AUDIT_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def create_audit_role(w: World) -> dict:
+    """A dedicated read-only scan role `TrailwardenAudit` in every member account that the
+    management account can still enter (as a StackSet or an AFT customization would)."""
+    created, skipped = [], []
+    pages = w.client("organizations").get_paginator("list_accounts").paginate()
+    for account in (a for page in pages for a in page["Accounts"]):
+        if account["Id"] == "123456789012":
+            continue
+        try:
+            iam = w.client("iam", account=account["Id"])
+            iam.create_role(RoleName="TrailwardenAudit", AssumeRolePolicyDocument=json.dumps(AUDIT_TRUST))
+            iam.attach_role_policy(RoleName="TrailwardenAudit", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
+            created.append(account["Id"])
+        except Exception as exc:  # noqa: BLE001 - an account we cannot enter keeps no role
+            skipped.append({"account": account["Id"], "reason": str(exc)})
+    return {"created": created, "skipped": skipped}
+
+
+CHANGES = {"fix-bad-trail": fix_bad_trail, "break-excluding-trail": break_excluding_trail, "create-audit-role": create_audit_role}
 
 
 def main() -> int:

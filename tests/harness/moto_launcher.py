@@ -1403,6 +1403,50 @@ def patch_kms() -> None:
 # --------------------------------------------------------------------------------------
 
 
+class RequestCounter:
+    """WSGI wrapper for the scan benchmark: counts requests per (service, operation), so
+    the benchmark can show how many AWS calls a scan makes. Not a patch: it changes no answer.
+    `GET /_trailwarden/requests` returns the counts as JSON and resets them."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+        self.app = app
+        self.counts: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def operation(environ: dict[str, Any]) -> str:
+        import re
+        from urllib.parse import parse_qs
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
+        service = m.group(1) if m else "?"
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target:
+            return f"{service}:{target.split('.')[-1]}"
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        if "Action" in query:
+            return f"{service}:{query['Action'][0]}"
+        path = environ.get("PATH_INFO", "/")
+        if service == "s3":
+            sub = sorted(k for k in query if k not in ("x-id", "max-buckets", "continuation-token", "prefix", "bucket-region"))
+            depth = "bucket" if path.strip("/").count("/") == 0 and path.strip("/") else ("service" if path == "/" else "path")
+            return f"s3:{environ.get('REQUEST_METHOD')} {depth}{'?' + '&'.join(sub) if sub else ''}"
+        return f"{service}:{environ.get('REQUEST_METHOD')} {path.rstrip('/').split('/')[-1] or '/'}"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/_trailwarden/requests":
+            with self.lock:
+                body = json.dumps(self.counts, sort_keys=True).encode()
+                self.counts = {}
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        op = self.operation(environ)
+        with self.lock:
+            self.counts[op] = self.counts.get(op, 0) + 1
+        return self.app(environ, start_response)
+
+
 def apply_patches() -> None:
     _check_moto_version()
     patch_request_ids()
@@ -1427,6 +1471,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed for moto's id generator, so generated ids (account ids, "
                              "key ids...) are the same from run to run")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--count-requests", action="store_true",
+                        help="count requests per operation; GET /_trailwarden/requests returns and resets the counts")
     parser.add_argument("--watch-stdin", action="store_true",
                         help="exit when stdin reaches EOF (spawn with a piped stdin: the server "
                              "then dies with the test process that started it)")
@@ -1461,6 +1507,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     app = DomainDispatcherApplication(create_backend_app)
+    if args.count_requests:
+        app = RequestCounter(app)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     host, port = server.server_address[:2]
 

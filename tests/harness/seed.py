@@ -940,7 +940,31 @@ def scenario_demo(w: World) -> None:
     remove_org_role(w, "legacy-analytics")
 
 
+def scenario_scale(w: World) -> None:
+    """A large organization for the scan benchmark (scripts/bench-scan.sh): an organization
+    trail delivering to a log-archive bucket, and every other member with a local trail of its
+    own in one of four regions. Size from TRAILWARDEN_SCALE_ACCOUNTS (default 50)."""
+    n = int(os.environ.get("TRAILWARDEN_SCALE_ACCOUNTS", "50"))
+    members = [f"member-{i:04d}" for i in range(n)]
+    org_id = _org_common(w, [("log-archive", None)] + [(m, None) for m in members], [])
+    log_archive = w.out["accounts"]["log-archive"]["id"]
+    _org_trail(w, org_id, log_archive, f"org-trail-logs-{log_archive}", key_logical="org-trail",
+               log_group=False, mfa_delete=False, object_lock=False)
+    regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+    for i, name in enumerate(members):
+        if i % 2:
+            continue
+        acct = w.out["accounts"][name]["id"]
+        region = regions[(i // 2) % len(regions)]
+        bucket = f"local-trail-logs-{acct}"
+        arn = f"arn:aws:cloudtrail:{region}:{acct}:trail/local-{name}"
+        s3 = make_bucket(w, bucket, acct, region=region, purpose="trail-logs")
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy(cloudtrail_bucket_statements(bucket, [arn], [acct])))
+        make_trail(w, f"local-{name}", acct, bucket=bucket, region=region, multi_region=False, validation=True)
+
+
 SCENARIOS: dict[str, Callable[[World], None]] = {
+    "scale": scenario_scale,
     "compliant": scenario_compliant,
     "compliant-advanced": scenario_compliant_advanced,
     "failing": scenario_failing,
