@@ -320,3 +320,16 @@ fn regions_flag_limits_per_region_outcomes() {
     assert_eq!(regions, vec!["eu-west-1", "us-east-1"]);
     assert_eq!(report["scan"]["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
 }
+
+#[test]
+fn enabled_regions_fall_back_to_ec2_when_the_account_api_is_not_answered() {
+    // moto has no account:ListRegions; the launcher leaves it missing with this flag.
+    let emulator = Emulator::start_with(&["--without-account-api"]);
+    emulator.seed("failing");
+    let dir = TempDir::new("ec2-regions");
+    let (_, report) = scan_json(&emulator, &dir, "report", &["--select", "CT103"]);
+    let regions: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["region"].as_str().unwrap()).collect();
+    assert!(regions.contains(&"us-east-1") && regions.contains(&"eu-west-1"), "{regions:?}");
+    assert!(regions.iter().all(|r| !r.starts_with("cn-") && !r.starts_with("us-gov-")), "only the caller's partition: {regions:?}");
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["status"] == "PASS"));
+}

@@ -141,7 +141,7 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &str, targe
     };
 
     let (regions, listed, public_access_block, owned_buckets) = tokio::join!(
-        enabled_regions(&session, options.regions.as_ref()),
+        enabled_regions(&session, partition, options.regions.as_ref()),
         list_trails(&session),
         account_public_access_block(&session),
         owned_buckets(&session),
@@ -161,7 +161,7 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &str, targe
 /// The regions enabled in the account: account:ListRegions (the API made for it), falling
 /// back to ec2:DescribeRegions (enabled regions only) where the Account API is not answered —
 /// some partitions, emulators, or a policy that grants only the EC2 call.
-async fn enabled_regions(session: &Session, requested: Option<&Vec<String>>) -> Fact<Vec<String>> {
+async fn enabled_regions(session: &Session, partition: &str, requested: Option<&Vec<String>>) -> Fact<Vec<String>> {
     if let Some(regions) = requested {
         return Fact::Present(regions.clone());
     }
@@ -175,12 +175,26 @@ async fn enabled_regions(session: &Session, requested: Option<&Vec<String>>) -> 
                 .regions()
                 .iter()
                 .filter(|r| r.opt_in_status().is_none_or(|s| s != "not-opted-in"))
+                .filter(|r| r.region_name().is_some_and(|name| region_partition(name) == partition))
                 .filter_map(|r| r.region_name().map(str::to_string))
                 .collect();
             regions.sort();
             Fact::Present(regions)
         }
         Err(e) => Fact::Unavailable(format!("{account_reason}; fallback {}", describe_error("ec2:DescribeRegions", &e))),
+    }
+}
+
+/// The partition a region belongs to (some emulators answer with every partition's regions).
+fn region_partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso") {
+        "aws-iso"
+    } else {
+        "aws"
     }
 }
 

@@ -28,9 +28,16 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// Start with extra launcher flags (e.g. `--without-account-api`).
+    pub fn start_with(flags: &[&str]) -> Emulator {
         let mut child = Command::new(python())
             .arg(repo_root().join("tests/harness/moto_launcher.py"))
-            .args(["--port", "0"])
+            .args(["--port", "0", "--watch-stdin"])
+            .args(flags)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

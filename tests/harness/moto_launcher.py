@@ -1447,11 +1447,12 @@ class RequestCounter:
         return self.app(environ, start_response)
 
 
-def apply_patches() -> None:
+def apply_patches(without_account_api: bool = False) -> None:
     _check_moto_version()
     patch_request_ids()
     patch_s3()
-    patch_account()
+    if not without_account_api:
+        patch_account()
     patch_sts()
     patch_organizations()
     patch_cloudtrail()
@@ -1471,6 +1472,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed for moto's id generator, so generated ids (account ids, "
                              "key ids...) are the same from run to run")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--without-account-api", action="store_true",
+                        help="leave moto's missing account:ListRegions missing (tests the ec2:DescribeRegions fallback)")
     parser.add_argument("--count-requests", action="store_true",
                         help="count requests per operation; GET /_trailwarden/requests returns and resets the counts")
     parser.add_argument("--watch-stdin", action="store_true",
@@ -1492,7 +1495,7 @@ def main(argv: list[str] | None = None) -> int:
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(var, None)
 
-    apply_patches()
+    apply_patches(without_account_api=args.without_account_api)
 
     from moto.moto_api._internal import mock_random
     from moto.moto_server.werkzeug_app import (
