@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
+bash scripts/setup-validators.sh
 .venv/bin/python tests/harness/selftest.py
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --no-fail-fast "$@"

@@ -99,7 +99,7 @@ pub struct ScanArgs {
     /// Skip these accounts (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub exclude_accounts: Vec<String>,
-    /// Write a report: FORMAT=PATH, repeatable. FORMAT: json. PATH `-` is stdout.
+    /// Write a report: FORMAT=PATH, repeatable. FORMAT: json, html, sarif, junit, markdown, csv, ocsf. PATH `-` is stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
     /// Exit 1 when a finding at or above this severity fails: critical, high, medium, low, info [default: low].
@@ -287,7 +287,7 @@ struct OutputSpec {
     path: String,
 }
 
-const FORMATS: &[&str] = &["json"];
+const FORMATS: &[&str] = &["json", "sarif", "junit", "markdown", "csv", "ocsf"];
 
 fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
     specs
@@ -310,6 +310,11 @@ fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
 fn renderer(format: &str) -> Box<dyn Renderer> {
     match format {
         "json" => Box::new(report::json::Json),
+        "sarif" => Box::new(report::sarif::Sarif),
+        "junit" => Box::new(report::junit::Junit),
+        "markdown" => Box::new(report::markdown::Markdown),
+        "csv" => Box::new(report::csv::Csv),
+        "ocsf" => Box::new(report::ocsf::Ocsf),
         other => unreachable!("format {other} was validated"),
     }
 }

@@ -5,7 +5,12 @@
 //! one [`Renderer`] per requested format. Renderers only format; they never re-judge.
 //! Files are written atomically (temp file + rename) so a crash never leaves a half report.
 
+pub mod csv;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod ocsf;
+pub mod sarif;
 pub mod summary;
 
 use std::collections::BTreeMap;
