@@ -1,19 +1,40 @@
-//! `-o csv=PATH`: one row per finding, for spreadsheets.
+//! `-o csv=PATH`: one row per finding (every status), for spreadsheets and ad-hoc analysis.
 //!
-//! Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
-//! carriage return) get a leading `'`, so an AWS-supplied name cannot inject a formula.
+//! Columns: [`HEADER`]. `suppressed` is `true`/`false`; `region`, `suppression_*` and `baseline`
+//! are empty when there is none; `evidence` is compact JSON. Quoting (commas, quotes, newlines)
+//! is the `csv` crate's, RFC 4180 style, UTF-8 without a byte-order mark.
+//!
+//! Formula injection (OWASP "CSV injection"): a spreadsheet runs a cell that starts with `=`,
+//! `+`, `-` or `@` as a formula, and tab or carriage return can smuggle one in. Trail, bucket
+//! and key names, messages and evidence are AWS-supplied, so every cell that starts with one of
+//! those characters gets a leading `'`, which spreadsheets treat as "text" and do not display.
+//! Programs that read the CSV as data see the `'`: strip it there, or use the JSON report.
 
 use super::{RenderContext, Renderer, Report};
 use crate::checks::metadata;
 
 pub struct Csv;
 
-const HEADER: [&str; 15] = [
-    "id", "check", "name", "title", "status", "severity", "account", "region", "resource", "message", "suppressed",
-    "suppression_reason", "suppression_expires", "baseline", "evidence",
+pub const HEADER: [&str; 15] = [
+    "id",
+    "check",
+    "name",
+    "title",
+    "status",
+    "severity",
+    "account",
+    "region",
+    "resource",
+    "message",
+    "suppressed",
+    "suppression_reason",
+    "suppression_expires",
+    "baseline",
+    "evidence",
 ];
 
-/// Neutralise spreadsheet formula injection (OWASP CSV injection).
+/// Neutralise spreadsheet formula injection: prefix `'` to a cell starting with `=`, `+`, `-`,
+/// `@`, tab or carriage return.
 pub fn cell(value: &str) -> String {
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
@@ -26,12 +47,15 @@ impl Renderer for Csv {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(HEADER).map_err(|e| e.to_string())?;
         for f in &report.findings {
-            let meta = metadata::get(&f.check);
+            let (name, title) = match report.checks.iter().find(|c| c.code == f.check) {
+                Some(c) => (c.name.clone(), c.title.clone()),
+                None => metadata::get(&f.check).map(|m| (m.name.clone(), m.title.clone())).unwrap_or_default(),
+            };
             let record = [
                 f.id.clone(),
                 f.check.clone(),
-                meta.map(|m| m.name.clone()).unwrap_or_default(),
-                meta.map(|m| m.title.clone()).unwrap_or_default(),
+                name,
+                title,
                 f.status.as_str().to_string(),
                 f.severity.as_str().to_string(),
                 f.account.clone(),
@@ -42,7 +66,7 @@ impl Renderer for Csv {
                 f.suppression.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
                 f.suppression.as_ref().and_then(|s| s.expires.clone()).unwrap_or_default(),
                 f.baseline.clone().unwrap_or_default(),
-                serde_json::to_string(&f.evidence).unwrap_or_default(),
+                serde_json::to_string(&f.evidence).map_err(|e| e.to_string())?,
             ];
             writer.write_record(record.iter().map(|v| cell(v))).map_err(|e| e.to_string())?;
         }

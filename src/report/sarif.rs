@@ -1,21 +1,52 @@
 //! `-o sarif=PATH`: SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 //!
-//! Rules come from the check metadata; every FAIL and ERROR finding is a result with a
-//! physical location (the config file, or `--sarif-artifact`: cloud resources have no source
-//! file, and GitHub rejects results without one), the resource ARN as a logical location, and
-//! the stable finding id as a partial fingerprint so alerts track across runs. PASS and
-//! NOT_APPLICABLE are not results. Suppressed findings carry an external suppression.
+//! One run. `tool.driver.rules` come from the check metadata (`checks/*.toml`): id = the code,
+//! name = the kebab name GitHub shows, the title and "what" as descriptions, "why" plus the
+//! CLI and Terraform fixes as help, the first reference as `helpUri`, and GitHub's
+//! `security-severity` (critical 9.5, high 8.0, medium 5.5, low 3.0, info 0.0) and tags.
+//!
+//! Which findings become results, and how:
+//! - FAIL: a result of kind `fail`, level by severity (critical/high `error`, medium
+//!   `warning`, low/info `note`).
+//! - ERROR (evidence could not be read): also kind `fail`, level `warning`, message starting
+//!   "Evidence could not be read". SARIF's kind `open` ("could not determine") would be more
+//!   exact, but SARIF then requires level `none`, which GitHub files away as a note: an
+//!   unreadable trail must stay visible in code scanning, as it fails the scan's exit code.
+//! - PASS and NOT_APPLICABLE are not results: code scanning lists problems, and a pass has no
+//!   place there (the JSON report keeps them).
+//!
+//! Every result has a physical location, because GitHub rejects results without one and cloud
+//! resources have no source file: `--sarif-artifact`, else the config file in use, else
+//! `trailwarden.toml`, at line 1. The resource ARN is the result's logical location, the
+//! stable finding id its partial fingerprint (`trailwardenFindingId/v1`), so an alert follows
+//! its resource across runs. Suppressed findings stay results with an `external` suppression
+//! carrying the reason, so GitHub shows them as dismissed rather than dropping them. With
+//! `--baseline`, `baselineState` is `new` or `unchanged`. Accounts that could not be scanned
+//! are tool execution notifications of the invocation.
+//!
+//! GitHub's upload limits are kept: at most [`MAX_RESULTS`] results per run (the least severe
+//! are left out beyond that, with a notification saying so) and [`MAX_TAGS`] tags per rule.
 
 use serde_json::{Value, json};
 
-use super::{RenderContext, Renderer, Report};
+use super::{CheckInfo, Finding, RenderContext, Renderer, Report};
 use crate::checks::Status;
 use crate::checks::metadata::{self, Severity};
 
 pub struct Sarif;
 
-/// GitHub's `security-severity` scale: critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.
-fn security_severity(severity: Severity) -> &'static str {
+/// The OASIS location of the SARIF 2.1.0 schema (errata 01), for `$schema`.
+pub const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/trailwarden/trailwarden";
+/// The partial fingerprint key of the stable finding id.
+pub const FINGERPRINT_KEY: &str = "trailwardenFindingId/v1";
+/// GitHub rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub shows at most 10 tags of a rule (and rejects more than 20).
+pub const MAX_TAGS: usize = 10;
+
+/// GitHub's `security-severity` scale: critical ≥ 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9.
+pub fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "9.5",
         Severity::High => "8.0",
@@ -25,7 +56,8 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-fn level(severity: Severity) -> &'static str {
+/// SARIF level of a failing finding of this severity.
+pub fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -33,97 +65,206 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// A Markdown code fence longer than any backtick run in `text` (at least three).
+fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+fn rule(check: &CheckInfo) -> Value {
+    let meta = metadata::get(&check.code);
+    let doc = meta.map(|m| &m.doc);
+    let what = doc.map(|d| d.what.trim().to_string()).filter(|w| !w.is_empty()).unwrap_or_else(|| check.title.clone());
+    let (text, markdown) = match doc {
+        Some(d) => {
+            let (why, cli, tf) = (d.why.trim(), d.fix_cli.trim(), d.fix_terraform.trim());
+            let refs = d.references.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n");
+            let mut text = format!("{what}\n\nWhy it matters: {why}\n\nFix with the AWS CLI:\n{cli}\n\nFix with Terraform:\n{tf}\n");
+            let (fc, ft) = (fence(cli), fence(tf));
+            let mut markdown = format!(
+                "{what}\n\n**Why it matters.** {why}\n\n**Fix with the AWS CLI**\n\n{fc}sh\n{cli}\n{fc}\n\n**Fix with Terraform**\n\n{ft}hcl\n{tf}\n{ft}\n"
+            );
+            if !refs.is_empty() {
+                text.push_str(&format!("\nReferences:\n{refs}\n"));
+                markdown.push_str(&format!("\n**References**\n\n{refs}\n"));
+            }
+            (text, markdown)
+        }
+        None => (what.clone(), what.clone()),
+    };
+    let mut tags = vec!["security".to_string(), "cloudtrail".to_string(), "aws".to_string(), "compliance".to_string(), check.scope.clone()];
+    tags.extend(check.frameworks.keys().cloned());
+    tags.retain(|t| !t.is_empty());
+    tags.truncate(MAX_TAGS);
+    let mut rule = json!({
+        "id": check.code,
+        "name": check.name,
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": what},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": level(check.severity)},
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(check.severity),
+            "precision": "very-high",
+            "severity": check.severity.as_str(),
+            "scope": check.scope,
+            "frameworks": check.frameworks,
+        }
+    });
+    if let Some(uri) = doc.and_then(|d| d.references.first()) {
+        rule["helpUri"] = json!(uri);
+    }
+    rule
+}
+
+/// A rule for a finding whose check is missing from `report.checks` (never expected; keeps
+/// `ruleIndex` valid rather than dropping the finding).
+fn rule_for_unlisted(code: &str, severity: Severity) -> CheckInfo {
+    match metadata::get(code) {
+        Some(m) => CheckInfo { code: m.code.clone(), name: m.name.clone(), title: m.title.clone(), severity, scope: m.scope.clone(), frameworks: m.frameworks.clone() },
+        None => CheckInfo { code: code.to_string(), name: code.to_ascii_lowercase(), title: code.to_string(), severity, scope: String::new(), frameworks: Default::default() },
+    }
+}
+
+/// `artifactLocation.uri` for a path: relative paths stay relative (GitHub resolves them
+/// against the repository root), absolute ones become `file://` URIs; characters outside the
+/// URI grammar are percent-encoded.
+pub fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    } else if path.len() > 2 && path.as_bytes()[1] == b':' && path.as_bytes()[2] == b'/' {
+        out.push_str("file:///");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn result(f: &Finding, rule_index: usize, artifact: &str) -> Value {
+    let region = f.region.as_deref().unwrap_or("global");
+    let text = match f.status {
+        Status::Error => format!("Evidence could not be read: {} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
+        _ => format!("{} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
+    };
+    let mut result = json!({
+        "ruleId": f.check,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": if f.status == Status::Error { "warning" } else { level(f.severity) },
+        "message": {"text": text},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
+            "logicalLocations": [{"name": f.resource.rsplit([':', '/']).next().unwrap_or(&f.resource), "fullyQualifiedName": f.resource, "kind": "resource"}]
+        }],
+        "partialFingerprints": {FINGERPRINT_KEY: f.id},
+        "properties": {
+            "status": f.status.as_str(),
+            "severity": f.severity.as_str(),
+            "account": f.account,
+            "region": f.region,
+            "resource": f.resource,
+            "baseline": f.baseline,
+            "evidence": f.evidence,
+        }
+    });
+    if let Some(expired) = &f.expired_suppression {
+        result["properties"]["expired_suppression"] = json!(expired);
+    }
+    match f.baseline.as_deref() {
+        Some("new") => result["baselineState"] = json!("new"),
+        Some("unchanged") => result["baselineState"] = json!("unchanged"),
+        _ => {}
+    }
+    if let Some(s) = &f.suppression {
+        let justification = match &s.expires {
+            Some(e) => format!("{} (expires {e})", s.reason),
+            None => s.reason.clone(),
+        };
+        result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
+    }
+    result
+}
+
 impl Renderer for Sarif {
     fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, String> {
-        let rules: Vec<Value> = report
-            .checks
+        let mut checks: Vec<CheckInfo> = report.checks.clone();
+        let mut failing: Vec<&Finding> = report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Error)).collect();
+        let left_out = failing.len().saturating_sub(MAX_RESULTS);
+        if left_out > 0 {
+            // Keep the most severe: unsuppressed before suppressed, then by severity.
+            failing.sort_by_key(|f| (f.suppression.is_some(), std::cmp::Reverse(f.severity)));
+            failing.truncate(MAX_RESULTS);
+        }
+        for f in &failing {
+            if !checks.iter().any(|c| c.code == f.check) {
+                checks.push(rule_for_unlisted(&f.check, f.severity));
+            }
+        }
+        let rules: Vec<Value> = checks.iter().map(rule).collect();
+        let artifact = artifact_uri(ctx.sarif_artifact.as_deref().or(ctx.config_path.as_deref()).unwrap_or(crate::config::DEFAULT_FILE));
+        let results: Vec<Value> = failing
             .iter()
-            .map(|c| {
-                let meta = metadata::get(&c.code);
-                let doc = meta.map(|m| &m.doc);
-                let what = doc.map(|d| d.what.trim().to_string()).unwrap_or_else(|| c.title.clone());
-                let markdown = doc
-                    .map(|d| format!("{}\n\n**Why it matters.** {}\n\n**Fix with the AWS CLI**\n\n```sh\n{}\n```\n\n**Fix with Terraform**\n\n```hcl\n{}\n```\n", d.what.trim(), d.why.trim(), d.fix_cli.trim(), d.fix_terraform.trim()))
-                    .unwrap_or_else(|| c.title.clone());
-                let mut rule = json!({
-                    "id": c.code,
-                    "name": c.name,
-                    "shortDescription": {"text": c.title},
-                    "fullDescription": {"text": what},
-                    "help": {"text": doc.map(|d| format!("{}\n\nFix: {}", d.why.trim(), d.fix_cli.trim())).unwrap_or_default(), "markdown": markdown},
-                    "defaultConfiguration": {"level": level(c.severity)},
-                    "properties": {
-                        "tags": ["security", "cloudtrail", "aws", c.scope.as_str()],
-                        "security-severity": security_severity(c.severity),
-                        "precision": "very-high",
-                        "frameworks": c.frameworks,
-                    }
-                });
-                if let Some(uri) = doc.and_then(|d| d.references.first()) {
-                    rule["helpUri"] = json!(uri);
-                }
-                rule
+            .map(|f| result(f, checks.iter().position(|c| c.code == f.check).expect("every failing check has a rule"), &artifact))
+            .collect();
+        let mut notifications: Vec<Value> = report
+            .scan
+            .accounts
+            .iter()
+            .filter(|a| a.status != "scanned")
+            .map(|a| {
+                json!({
+                    "level": "error",
+                    "descriptor": {"id": "account-not-scanned"},
+                    "message": {"text": format!("Account {} was not scanned: {}", a.id, a.reason.as_deref().unwrap_or("no reason given"))}
+                })
             })
             .collect();
-        let artifact = ctx.sarif_artifact.clone().or_else(|| ctx.config_path.clone()).unwrap_or_else(|| crate::config::DEFAULT_FILE.to_string());
-        let results: Vec<Value> = report
-            .findings
-            .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Error))
-            .filter_map(|f| {
-                let rule_index = report.checks.iter().position(|c| c.code == f.check)?;
-                let region = f.region.as_deref().unwrap_or("global");
-                let text = match f.status {
-                    Status::Error => format!("Evidence could not be read: {} (account {}, region {}, resource {})", f.message, f.account, region, f.resource),
-                    _ => format!("{} (account {}, region {}, resource {})", f.message, f.account, region, f.resource),
-                };
-                let mut result = json!({
-                    "ruleId": f.check,
-                    "ruleIndex": rule_index,
-                    "level": if f.status == Status::Error { "warning" } else { level(f.severity) },
-                    "message": {"text": text},
-                    "locations": [{
-                        "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
-                        "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}]
-                    }],
-                    "partialFingerprints": {"trailwardenFindingId/v1": f.id},
-                    "properties": {"status": f.status.as_str(), "severity": f.severity.as_str(), "account": f.account, "region": f.region, "baseline": f.baseline}
-                });
-                if let Some(baseline) = &f.baseline {
-                    result["baselineState"] = json!(match baseline.as_str() {
-                        "new" => "new",
-                        "fixed" => "absent",
-                        _ => "unchanged",
-                    });
-                }
-                if let Some(s) = &f.suppression {
-                    let justification = match &s.expires {
-                        Some(e) => format!("{} (expires {e})", s.reason),
-                        None => s.reason.clone(),
-                    };
-                    result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
-                }
-                Some(result)
-            })
-            .collect();
+        if left_out > 0 {
+            notifications.push(json!({
+                "level": "warning",
+                "descriptor": {"id": "results-left-out"},
+                "message": {"text": format!("{left_out} of the least severe results were left out: GitHub accepts at most {MAX_RESULTS} results per run. The JSON report has every finding.")}
+            }));
+        }
+        let time = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut invocation = json!({
+            "executionSuccessful": true,
+            "startTimeUtc": time(&report.scan.started_at),
+            "endTimeUtc": time(&report.scan.finished_at),
+        });
+        if !notifications.is_empty() {
+            invocation["toolExecutionNotifications"] = json!(notifications);
+        }
         let sarif = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "$schema": SCHEMA_URI,
             "version": "2.1.0",
             "runs": [{
                 "tool": {"driver": {
                     "name": report.tool.name,
                     "version": report.tool.version,
                     "semanticVersion": report.tool.version,
-                    "informationUri": "https://github.com/trailwarden/trailwarden",
+                    "informationUri": INFORMATION_URI,
                     "rules": rules
                 }},
                 "automationDetails": {"id": format!("trailwarden/{}/", report.scan.mode)},
-                "invocations": [{
-                    "executionSuccessful": true,
-                    "startTimeUtc": report.scan.started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    "endTimeUtc": report.scan.finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                }],
+                "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
+                "properties": {
+                    "caller": report.scan.caller.arn,
+                    "organization_id": report.scan.organization_id,
+                    "accounts": report.scan.accounts.len(),
+                    "regions": report.scan.regions,
+                    "summary": report.summary.by_status,
+                },
                 "results": results
             }]
         });
