@@ -287,7 +287,7 @@ struct OutputSpec {
     path: String,
 }
 
-const FORMATS: &[&str] = &["json", "sarif", "junit", "markdown", "csv", "ocsf"];
+const FORMATS: &[&str] = &["json", "html", "sarif", "junit", "markdown", "csv", "ocsf"];
 
 fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
     specs
@@ -310,6 +310,7 @@ fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
 fn renderer(format: &str) -> Box<dyn Renderer> {
     match format {
         "json" => Box::new(report::json::Json),
+        "html" => Box::new(report::html::Html),
         "sarif" => Box::new(report::sarif::Sarif),
         "junit" => Box::new(report::junit::Junit),
         "markdown" => Box::new(report::markdown::Markdown),

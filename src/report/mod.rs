@@ -6,6 +6,7 @@
 //! Files are written atomically (temp file + rename) so a crash never leaves a half report.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
