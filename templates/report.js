@@ -158,12 +158,20 @@
     }
   }
 
-  var total = sections.reduce(function (n, sec) { return n + sec.rows.length + (sec.lazy ? (island().rows[sec.c] || []).length : 0); }, 0);
+  /* The island is parsed on first use (a filter, an evidence), not on load. */
+  var total = sections.reduce(function (n, sec) { return n + sec.rows.length + (sec.lazy ? +sec.pg.getAttribute('data-n') : 0); }, 0);
   var countOut = doc.getElementById('tw-count');
 
+  var wasOn = false;
   function apply() {
     read();
     var on = active(), shown = 0;
+    if (!on && !wasOn) {
+      /* Nothing filtered before or now: every row is already shown. */
+      if (countOut) countOut.textContent = total + ' outcomes';
+      return;
+    }
+    wasOn = on;
     sections.forEach(function (sec) {
       var ok = sectionOk(sec), attShown = 0, pgShown = 0;
       sec.rows.forEach(function (row) {
@@ -224,7 +232,8 @@
      decisions); close them again afterwards. */
   var reopened = [];
   window.addEventListener('beforeprint', function () {
-    [].forEach.call(doc.querySelectorAll('details.ev-inline, details.fix, details.dec'), function (d) {
+    [].forEach.call(doc.querySelectorAll('details.ev-inline, details.ev-att, details.fix, details.dec'), function (d) {
+      if (d.hasAttribute('data-e')) fillEvidence(d);
       if (!d.open) { d.open = true; reopened.push(d); }
     });
   });

@@ -10,12 +10,15 @@
 //! Everything is computed here (counts, scores, verdicts, chart geometry); the templates only
 //! lay it out. Rendering is deterministic: the same report and context give the same bytes.
 //!
-//! Scale: FAIL, ERROR and suppressed outcomes are always written as table rows with their
-//! evidence inline (readable without JavaScript, printed). PASS and NOT_APPLICABLE outcomes
-//! are written as rows too while there are at most [`HtmlOptions::inline_passing_limit`] of
-//! them; above that they travel in the JSON island (strings and evidence sub-trees
-//! de-duplicated) and the script draws them when their group is opened. Evidence of passing
-//! outcomes is always drawn on demand from the island.
+//! Scale: FAIL, ERROR and suppressed outcomes are always written as table rows. PASS and
+//! NOT_APPLICABLE outcomes are written as rows too while there are at most
+//! [`HtmlOptions::inline_passing_limit`] of them ("static" report: everything readable and
+//! printable without JavaScript except the evidence of passing outcomes). Above that limit
+//! ("large" report) passing outcomes travel in the JSON island (strings and evidence
+//! sub-trees de-duplicated) and the script draws them when their group is opened, and the
+//! evidence of outcomes needing attention is kept in the island as well (drawn when opened
+//! and before printing) instead of inline. Evidence of passing outcomes is always drawn on
+//! demand from the island.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -844,7 +847,14 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
         for f in sorted {
             counts.add(f);
             if is_attention(f) {
-                attention.push(row(f, true, None));
+                // Inline evidence reads without JavaScript and prints; a large report keeps it
+                // as data too (drawn when opened, and before printing).
+                if lazy {
+                    let ei = store.push(&f.evidence);
+                    attention.push(row(f, false, Some(ei)));
+                } else {
+                    attention.push(row(f, true, None));
+                }
             } else {
                 passing_count += 1;
                 let ei = store.push(&f.evidence);

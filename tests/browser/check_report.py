@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+"""Open a trailwarden HTML report in headless Chromium and check it as a reader would.
+
+Talks the Chrome DevTools Protocol over a WebSocket (websocket-client, installed by
+scripts/setup-browser.sh). Loads the report from a file:// URL with no network, then:
+
+- collects console errors, uncaught exceptions and browser log errors (CSP violations,
+  failed loads): there must be none;
+- checks that no hostile payload ran (`window.__pwned` stays undefined) and that the page
+  has only its own two <script> elements and no <img>/<iframe>/<object>/<embed>;
+- checks that given texts appear literally in the page text (hostile strings shown as text);
+- exercises the filters: status (default FAIL) -> every visible outcome row has that status
+  (and, with --expect-status-count, exactly that many); search text -> every visible row
+  matches; then clears them;
+- opens one evidence drawn on demand and checks it is JSON;
+- takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf);
+- with --timing-runs N, reloads N times and reports median load / script-ready times.
+
+Prints one JSON object; exits 0 when every check passed, 1 otherwise, 2 on setup failure.
+
+  .venv/bin/python tests/browser/check_report.py --report out/demo/report.html \
+      --screenshot /tmp/report.png --search sandbox
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+try:
+    import websocket  # websocket-client
+except ImportError:  # pragma: no cover - reported as a setup failure
+    print(json.dumps({"ok": False, "problems": ["websocket-client is not installed: run `bash scripts/setup-browser.sh`"]}))
+    sys.exit(2)
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
+
+
+class CDP:
+    def __init__(self, ws_url, timeout):
+        self.ws = websocket.create_connection(ws_url, timeout=timeout, suppress_origin=True, enable_multithread=False)
+        self.next_id = 0
+        self.events = []
+
+    def call(self, method, **params):
+        self.next_id += 1
+        mid = self.next_id
+        self.ws.send(json.dumps({"id": mid, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == mid:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            if "method" in msg:
+                self.events.append(msg)
+
+    def wait_for(self, event, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, e in enumerate(self.events):
+                if e["method"] == event:
+                    del self.events[i]
+                    return e
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {event} within {timeout}s")
+            self.ws.settimeout(left)
+            msg = json.loads(self.ws.recv())
+            if "method" in msg:
+                self.events.append(msg)
+
+    def drain(self, seconds=0.0):
+        """Read whatever events arrive in `seconds` (pending console messages)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            self.ws.settimeout(max(left, 0.01))
+            try:
+                msg = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                return
+            if "method" in msg:
+                self.events.append(msg)
+            if left <= 0:
+                return
+
+    def eval(self, expression, await_promise=False):
+        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise)
+        if "exceptionDetails" in r:
+            raise RuntimeError(f"evaluation failed: {r['exceptionDetails'].get('exception', {}).get('description') or r['exceptionDetails'].get('text')}")
+        return r.get("result", {}).get("value")
+
+
+def launch(chromium, width, height):
+    profile = tempfile.mkdtemp(prefix="tw-chromium-")
+    log = open(os.path.join(profile, "chromium.log"), "wb")
+    proc = subprocess.Popen(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    port_file = Path(profile) / "DevToolsActivePort"
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or len(port_file.read_text().splitlines()) < 2:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            raise RuntimeError(f"chromium did not start: {Path(profile, 'chromium.log').read_text(errors='replace')[-2000:]}")
+        time.sleep(0.05)
+    port = int(port_file.read_text().splitlines()[0])
+    targets = []
+    for _ in range(100):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            targets = [t for t in json.load(r) if t.get("type") == "page"]
+        if targets:
+            break
+        time.sleep(0.05)
+    if not targets:
+        raise RuntimeError("chromium has no page target")
+    return proc, profile, log, targets[0]["webSocketDebuggerUrl"]
+
+
+def collect_errors(cdp):
+    errors, warnings = [], []
+    keep = []
+    for e in cdp.events:
+        m, p = e["method"], e.get("params", {})
+        if m == "Runtime.consoleAPICalled":
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+            (errors if p.get("type") in ("error", "assert") else warnings if p.get("type") == "warning" else []).append(f"console.{p.get('type')}: {text}")
+        elif m == "Runtime.exceptionThrown":
+            d = p.get("exceptionDetails", {})
+            errors.append(f"exception: {d.get('exception', {}).get('description') or d.get('text')}")
+        elif m == "Log.entryAdded":
+            entry = p.get("entry", {})
+            line = f"log.{entry.get('level')} [{entry.get('source')}]: {entry.get('text')} {entry.get('url', '')}".strip()
+            if entry.get("level") == "error":
+                errors.append(line)
+            elif entry.get("level") == "warning":
+                warnings.append(line)
+        else:
+            keep.append(e)
+    cdp.events = keep
+    return errors, warnings
+
+
+def navigate(cdp, url, timeout):
+    cdp.events = [e for e in cdp.events if e["method"] != "Page.loadEventFired"]
+    cdp.call("Page.navigate", url=url)
+    cdp.wait_for("Page.loadEventFired", timeout)
+    return cdp.eval(
+        "(() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return {load_ms: n ? n.loadEventEnd || n.loadEventStart : null, dcl_ms: n ? n.domContentLoadedEventEnd : null,"
+        " ready_ms: window.__twReady === undefined ? null : window.__twReady}; })()"
+    )
+
+
+STRUCTURE = r"""(() => ({
+  title: document.title,
+  sections: [...document.querySelectorAll('main > section')].map(s => s.id),
+  h2: document.querySelectorAll('main h2').length,
+  checks: document.querySelectorAll('article.chk').length,
+  scripts: document.scripts.length,
+  script_ids: [...document.scripts].map(s => s.id || s.type || 'inline'),
+  foreign: document.querySelectorAll('img, iframe, object, embed, frame, video, audio, link[rel=stylesheet], base, meta[http-equiv=refresh]').length,
+  handlers: [...document.querySelectorAll('*')].filter(el => [...el.attributes].some(a => /^on/i.test(a.name))).length,
+  pwned: window.__pwned === undefined ? null : String(window.__pwned),
+  toolbar: !!document.getElementById('tw-filters') && !document.getElementById('tw-filters').hidden,
+  rows: document.querySelectorAll('#checks tr.f').length,
+  count_text: (document.getElementById('tw-count') || {}).textContent || null,
+  external: [...document.querySelectorAll('[src], [href]')].map(el => el.getAttribute('src') || el.getAttribute('href'))
+     .filter(u => /^(https?:)?\/\//i.test(u) && !document.querySelector('ul.refs a[href="' + CSS.escape(u) + '"]')),
+}))()"""
+
+VISIBLE_ROWS = r"""(() => [...document.querySelectorAll('#checks tr.f')]
+  .filter(r => !r.hidden && !r.closest('article').hidden && !r.closest('table').hidden && !(r.closest('details.pg') && (r.closest('details.pg').hidden)))"""
+
+
+def set_filter(cdp, name, value, event):
+    return cdp.eval(
+        "(() => { const f = document.getElementById('tw-filters'); const t0 = performance.now();"
+        f" f.elements[{json.dumps(name)}].value = {json.dumps(value)};"
+        f" f.elements[{json.dumps(name)}].dispatchEvent(new Event({json.dumps(event)}, {{bubbles: true}}));"
+        " return performance.now() - t0; })()"
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    ap.add_argument("--screenshot")
+    ap.add_argument("--shot-height", type=int, default=0, help="screenshot height in CSS pixels (default: the viewport)")
+    ap.add_argument("--shot-y", type=int, default=0, help="screenshot from this vertical offset, or from the element --shot-at names")
+    ap.add_argument("--shot-at", help="CSS selector of the element the screenshot starts at")
+    ap.add_argument("--pdf", help="also print the page to this PDF (print CSS)")
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=900)
+    ap.add_argument("--filter-status", default="FAIL")
+    ap.add_argument("--expect-status-count", type=int)
+    ap.add_argument("--search")
+    ap.add_argument("--expect-text", action="append", default=[])
+    ap.add_argument("--timing-runs", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=120)
+    args = ap.parse_args()
+
+    result = {"ok": False, "problems": [], "report": os.path.abspath(args.report)}
+    problems = result["problems"]
+    if not os.path.exists(args.chromium):
+        result["problems"].append(f"{args.chromium} not found: run `bash scripts/setup-browser.sh`")
+        print(json.dumps(result))
+        return 2
+    try:
+        proc, profile, log, ws_url = launch(args.chromium, args.width, args.height)
+    except Exception as e:  # noqa: BLE001 - reported
+        result["problems"].append(f"cannot start chromium: {e}")
+        print(json.dumps(result))
+        return 2
+    try:
+        cdp = CDP(ws_url, args.timeout)
+        for domain in ("Page", "Runtime", "Log"):
+            cdp.call(f"{domain}.enable")
+        cdp.call("Emulation.setDeviceMetricsOverride", width=args.width, height=args.height, deviceScaleFactor=1, mobile=False)
+        url = Path(args.report).resolve().as_uri()
+        t0 = time.monotonic()
+        first = navigate(cdp, url, args.timeout)
+        result["wall_load_ms"] = round((time.monotonic() - t0) * 1000)
+        result["first_load"] = first
+
+        s = cdp.eval(STRUCTURE)
+        result["structure"] = {k: v for k, v in s.items() if k not in ("external",)}
+        if s["pwned"] is not None:
+            problems.append(f"a hostile payload ran: window.__pwned = {s['pwned']}")
+        if s["scripts"] != 2:
+            problems.append(f"expected the page's 2 script elements, found {s['scripts']}: {s['script_ids']}")
+        if s["foreign"]:
+            problems.append(f"{s['foreign']} img/iframe/object/embed/link/base elements found")
+        if s["handlers"]:
+            problems.append(f"{s['handlers']} elements carry on* event handler attributes")
+        if s["external"]:
+            problems.append(f"external URLs outside check references: {s['external'][:5]}")
+        if not s["toolbar"]:
+            problems.append("the filter toolbar is not shown (script did not run?)")
+        for text in args.expect_text:
+            if not cdp.eval(f"document.body.textContent.includes({json.dumps(text)})"):
+                problems.append(f"text not shown literally: {text!r}")
+
+        # Status filter.
+        f = {"status": args.filter_status, "ms": round(set_filter(cdp, "s", args.filter_status, "change"), 1)}
+        v = cdp.eval(VISIBLE_ROWS + ".map(r => [r.dataset.s, r.offsetParent !== null]))()")
+        f["visible_rows"] = len(v)
+        f["non_matching"] = sum(1 for st, _ in v if st != args.filter_status)
+        f["not_displayed"] = sum(1 for _, shown in v if not shown and args.filter_status in ("FAIL", "ERROR"))
+        f["count_text"] = cdp.eval("document.getElementById('tw-count').textContent")
+        f["sections_visible"] = cdp.eval("[...document.querySelectorAll('article.chk')].filter(a => !a.hidden).length")
+        result["filter"] = f
+        if f["visible_rows"] == 0:
+            problems.append(f"status filter {args.filter_status}: no row visible")
+        if f["non_matching"]:
+            problems.append(f"status filter {args.filter_status}: {f['non_matching']} rows of another status still visible")
+        if f["not_displayed"]:
+            problems.append(f"status filter {args.filter_status}: {f['not_displayed']} matching rows are not displayed")
+        if args.expect_status_count is not None and f["visible_rows"] != args.expect_status_count:
+            problems.append(f"status filter {args.filter_status}: {f['visible_rows']} rows visible, expected {args.expect_status_count}")
+        set_filter(cdp, "s", "", "change")
+
+        # Search.
+        if args.search:
+            set_filter(cdp, "q", args.search, "input")
+            time.sleep(0.4)  # the search input is debounced
+            rows = cdp.eval(VISIBLE_ROWS + ".map(r => [(r.closest('article').dataset.c + ' ' + r.closest('article').querySelector('h3').textContent + ' ' + r.textContent).toLowerCase(), r.offsetParent !== null]))()")
+            needle = args.search.lower()
+            srch = {"text": args.search, "visible_rows": len(rows), "displayed": sum(1 for _, d in rows if d), "non_matching": sum(1 for t, _ in rows if needle not in t)}
+            srch["count_text"] = cdp.eval("document.getElementById('tw-count').textContent")
+            result["search"] = srch
+            if not rows:
+                problems.append(f"search {args.search!r}: no row visible")
+            if srch["non_matching"]:
+                problems.append(f"search {args.search!r}: {srch['non_matching']} visible rows do not contain it")
+            if not srch["displayed"]:
+                problems.append(f"search {args.search!r}: no matching row is displayed")
+            set_filter(cdp, "q", "", "input")
+            time.sleep(0.3)
+        cdp.eval("document.getElementById('tw-filters').reset()")
+        time.sleep(0.1)
+        after = cdp.eval(VISIBLE_ROWS + ".length)()")
+        if after != s["rows"] and not cdp.eval("!!document.querySelector('details.pg[data-lazy]')"):
+            problems.append(f"after clearing the filters {after} of {s['rows']} rows are visible")
+
+        # Evidence drawn on demand.
+        ev = cdp.eval(
+            "(() => { const d = document.querySelector('details.pg'); if (d) d.open = true;"
+            " return new Promise(res => setTimeout(() => { const e = document.querySelector('details[data-e]');"
+            " if (!e) return res({found: false}); e.open = true;"
+            " setTimeout(() => { const t = e.querySelector('pre').textContent; let parsed = false;"
+            " try { JSON.parse(t); parsed = true; } catch (x) {} if (d) d.open = false; e.open = false;"
+            " res({found: true, parsed, chars: t.length}); }, 50); }, 50)); })()",
+            await_promise=True,
+        )
+        result["evidence"] = ev
+        if ev.get("found") and not ev.get("parsed"):
+            problems.append("evidence drawn on demand is not JSON")
+
+        if args.screenshot:
+            # Sections off screen skip rendering (content-visibility: auto); a screenshot taller
+            # than the viewport needs them drawn.
+            cdp.eval("document.querySelectorAll('main section, article.chk').forEach(e => { e.style.contentVisibility = 'visible'; })")
+            cdp.eval("window.scrollTo(0, 0)")
+            height = args.shot_height or args.height
+            y = args.shot_y
+            if args.shot_at:
+                y = cdp.eval(f"(() => {{ const e = document.querySelector({json.dumps(args.shot_at)}); return e ? e.getBoundingClientRect().top + window.scrollY : 0; }})()")
+            shot = cdp.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip={"x": 0, "y": y, "width": args.width, "height": height, "scale": 1})
+            Path(args.screenshot).write_bytes(base64.b64decode(shot["data"]))
+            result["screenshot"] = os.path.abspath(args.screenshot)
+        if args.pdf:
+            pdf = base64.b64decode(cdp.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)["data"])
+            Path(args.pdf).write_bytes(pdf)
+            result["pdf"] = {"path": os.path.abspath(args.pdf), "pages": pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"), "bytes": len(pdf)}
+
+        if args.timing_runs:
+            runs = []
+            for _ in range(args.timing_runs):
+                runs.append(navigate(cdp, url, args.timeout))
+            # Sections off screen are laid out when scrolled to: time the two largest.
+            # (content-visibility lays them out at the next rendering update: wait for two frames.)
+            jump = lambda sel: cdp.eval(
+                f"(() => {{ const s = document.querySelector({json.dumps(sel)}); if (!s) return null; const t = performance.now();"
+                " s.scrollIntoView(); return new Promise(res => requestAnimationFrame(() => requestAnimationFrame(() =>"
+                " res(performance.now() - t)))); })()", await_promise=True)
+            coverage_ms = jump("table.heatmap")
+            checks_ms = jump("article.chk:last-of-type")
+            cdp.eval("window.scrollTo(0, 0)")
+            filter_ms = set_filter(cdp, "s", args.filter_status, "change")
+            heap = cdp.call("Runtime.getHeapUsage")
+            result["timing"] = {
+                "runs": len(runs),
+                "load_ms": round(statistics.median(r["load_ms"] for r in runs)),
+                "dcl_ms": round(statistics.median(r["dcl_ms"] for r in runs)),
+                "ready_ms": round(statistics.median(r["ready_ms"] or 0 for r in runs)),
+                "filter_ms": round(filter_ms),
+                "scroll_to_coverage_ms": None if coverage_ms is None else round(coverage_ms),
+                "scroll_to_last_check_ms": None if checks_ms is None else round(checks_ms),
+                "heap_mib": round(heap["usedSize"] / 1048576, 1),
+            }
+
+        cdp.drain(0.3)
+        errors, warnings = collect_errors(cdp)
+        result["console_errors"] = errors
+        result["console_warnings"] = warnings
+        if errors:
+            problems.append(f"{len(errors)} console errors")
+    except Exception as e:  # noqa: BLE001 - reported
+        problems.append(f"driver failure: {type(e).__name__}: {e}")
+    finally:
+        proc.kill()
+        proc.wait()
+        log.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    result["ok"] = not problems
+    print(json.dumps(result))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

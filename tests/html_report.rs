@@ -1,0 +1,487 @@
+//! The HTML report (`-o html=PATH`): sections, escaping of hostile AWS strings, the framework
+//! view, suppressions, what could not be read, scale, and a real headless Chromium loading the
+//! demo organization's report (console errors, payloads, filters, screenshot).
+
+mod common;
+
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+
+use std::process::Command;
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use trailwarden::checks::Status;
+use trailwarden::checks::metadata::Severity;
+use trailwarden::report::html::{Html, HtmlOptions, posture_score, script_json};
+use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, RenderContext, Renderer, Report, ScanInfo, Summary, Suppression, Tool, finding_id, sha256_hex};
+
+// ------------------------------------------------------------------------------------------
+// A report full of hostile strings
+// ------------------------------------------------------------------------------------------
+
+const SCRIPT_NAME: &str = "<script>window.__pwned='name'</script>";
+const IMG_NAME: &str = "\"><img src=x onerror=\"window.__pwned='img'\">";
+const SVG_TRAIL: &str = "arn:aws:cloudtrail:us-east-1:111111111111:trail/<svg onload=window.__pwned='trail'>";
+const CLOSE_SCRIPT: &str = "</script><script>window.__pwned='island'</script><!--";
+const QUOTE_TAG: &str = "' onmouseover='window.__pwned=\"tag\"' x='";
+const IFRAME_REASON: &str = "<iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>";
+const STYLE_MSG: &str = "</style><style>body{display:none}</style><b>bold</b> &amp; {{ tera }} {% raw %}";
+const LINE_SEP: &str = "line\u{2028}separator\u{2029}end";
+const JS_URL: &str = "javascript:window.__pwned='href'";
+
+/// Substrings that must never appear raw in the page.
+const RAW_PAYLOADS: &[&str] = &[
+    "<script>window",
+    "<img",
+    "<svg onload",
+    "<iframe",
+    "onerror=\"",
+    "' onmouseover='",
+    "</style><style>",
+    "<b>bold</b>",
+    "</script><script>window.__pwned='island'",
+    "<!--",
+];
+
+fn finding(check: &str, status: Status, severity: Severity, account: &str, region: Option<&str>, resource: &str, message: &str, evidence: serde_json::Value) -> Finding {
+    Finding {
+        id: finding_id(check, account, region, resource),
+        check: check.into(),
+        status,
+        severity,
+        account: account.into(),
+        region: region.map(str::to_string),
+        resource: resource.into(),
+        message: message.into(),
+        evidence,
+        suppression: None,
+        expired_suppression: None,
+        baseline: None,
+    }
+}
+
+fn check(code: &str, title: &str, severity: Severity, scope: &str, frameworks: &[(&str, &[&str])]) -> CheckInfo {
+    CheckInfo {
+        code: code.into(),
+        name: format!("name-of-{code}"),
+        title: title.into(),
+        severity,
+        scope: scope.into(),
+        frameworks: frameworks.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect(),
+    }
+}
+
+/// Three accounts (one not scanned), two regions, hostile strings everywhere AWS supplies them.
+fn hostile_report() -> Report {
+    let (a1, a2, a3) = ("111111111111", "222222222222", "333333333333");
+    let regions = vec!["eu-west-1".to_string(), "us-east-1".to_string()];
+    let trail = json!({"arn": SVG_TRAIL, "home_region": "us-east-1", "is_logging": true, "is_multi_region_trail": true, "management_events": "read+write", "tags": {"Owner": QUOTE_TAG, "Note": CLOSE_SCRIPT, "Sep": LINE_SEP}});
+    let unreadable = format!("cannot assume role: AccessDenied {IFRAME_REASON}");
+    let mut findings = vec![
+        finding("CT103", Status::Pass, Severity::High, a1, Some("us-east-1"), "us-east-1", &format!("management events in us-east-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "us-east-1", "trails": [trail.clone()]})),
+        finding("CT103", Status::Pass, Severity::High, a1, Some("eu-west-1"), "eu-west-1", &format!("management events in eu-west-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "eu-west-1", "trails": [trail.clone()]})),
+        finding("CT103", Status::Fail, Severity::High, a2, Some("eu-west-1"), "eu-west-1", "no logging trail records management events in eu-west-1", json!({"region": "eu-west-1", "trails": [trail.clone()]})),
+        finding("CT103", Status::Error, Severity::High, a2, Some("us-east-1"), "us-east-1", &format!("no trail is known to record us-east-1 and some could not be read: {STYLE_MSG}"), json!({"region": "us-east-1", "trails": [{"arn": SVG_TRAIL, "unreadable": CLOSE_SCRIPT}]})),
+        finding("CT103", Status::Error, Severity::High, a3, None, a3, &format!("account could not be scanned: {unreadable}"), json!({"access": unreadable})),
+        finding("CT201", Status::Fail, Severity::Medium, a1, Some("us-east-1"), SVG_TRAIL, &format!("log file validation is disabled {STYLE_MSG}"), json!({"trail": SVG_TRAIL, "policy": CLOSE_SCRIPT, "tags": {QUOTE_TAG: IMG_NAME}})),
+        finding("CT201", Status::Pass, Severity::Medium, a2, Some("us-east-1"), JS_URL, &format!("validation on {LINE_SEP}"), json!({"trail": JS_URL, "note": CLOSE_SCRIPT, "\u{0}": "nul key", "__proto__": {"polluted": true}})),
+        finding("CT201", Status::Error, Severity::Medium, a3, None, a3, &format!("account could not be scanned: {unreadable}"), json!({"access": unreadable})),
+        finding("CT301", Status::Fail, Severity::Critical, a2, Some("eu-west-1"), "arn:aws:s3:::bucket-<b>x</b>", "the log bucket is public", json!({"bucket_policy": format!("{{\"Statement\":[{{\"Principal\":\"*\",\"Sid\":\"{CLOSE_SCRIPT}\"}}]}}")})),
+        finding("CT301", Status::NotApplicable, Severity::Critical, a1, Some("us-east-1"), "arn:aws:s3:::quiet-bucket", "no trail delivers here", json!({})),
+    ];
+    // A suppressed FAIL with a hostile reason and an expiry; an expired suppression.
+    findings[5].suppression = Some(Suppression { reason: format!("accepted by {SCRIPT_NAME} until migration"), expires: Some("2027-01-31".into()) });
+    findings[8].expired_suppression = Some(Suppression { reason: format!("temporary {IMG_NAME}"), expires: Some("2025-12-31".into()) });
+    let start = Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0).unwrap();
+    let mut report = Report {
+        schema_version: "1.0".into(),
+        tool: Tool { name: "trailwarden".into(), version: "0.1.0".into() },
+        scan: ScanInfo {
+            started_at: start,
+            finished_at: start + chrono::Duration::seconds(42),
+            caller: Caller { account_id: a1.into(), arn: format!("arn:aws:sts::{a1}:assumed-role/{SCRIPT_NAME}/x") },
+            organization_id: Some("o-<i>hostile</i>".into()),
+            mode: "organization".into(),
+            accounts: vec![
+                AccountInfo { id: a1.into(), name: Some(SCRIPT_NAME.into()), status: "scanned".into(), reason: None, regions: regions.clone() },
+                AccountInfo { id: a2.into(), name: Some(IMG_NAME.into()), status: "scanned".into(), reason: None, regions: regions.clone() },
+                AccountInfo { id: a3.into(), name: Some(format!("legacy {QUOTE_TAG}")), status: "not_scanned".into(), reason: Some(unreadable.clone()), regions: vec![] },
+            ],
+            regions,
+        },
+        summary: Summary::default(),
+        checks: vec![
+            check("CT103", "Management events in an enabled Region are not recorded", Severity::High, "region", &[("cis-5.0", &["3.1"]), ("cis-6.0", &["4.1"]), ("nist-800-53-r5", &["AU-2", "AU-12"])]),
+            check("CT201", "Log file integrity validation is disabled", Severity::Medium, "trail", &[("cis-5.0", &["3.2"]), ("cis-6.0", &["4.2"])]),
+            check("CT301", "The log bucket is publicly accessible", Severity::Critical, "bucket", &[("cis-5.0", &["3.3"]), ("securityhub", &["CloudTrail.6"])]),
+        ],
+        findings,
+        baseline: None,
+    };
+    report.recount();
+    report
+}
+
+fn render(report: &Report, framework: &str, opts: &HtmlOptions) -> String {
+    let ctx = RenderContext { framework: framework.into(), json_sha256: Some("ab".repeat(32)), inventory_sha256: Some("cd".repeat(32)), ..Default::default() };
+    String::from_utf8(Html::render_with(report, &ctx, opts).expect("render")).expect("UTF-8")
+}
+
+fn lazy() -> HtmlOptions {
+    HtmlOptions { inline_passing_limit: 0 }
+}
+
+/// The JSON island's text, between its tags.
+fn island(html: &str) -> &str {
+    let start = html.find("<script type=\"application/json\" id=\"tw-data\">").expect("island") + "<script type=\"application/json\" id=\"tw-data\">".len();
+    let end = start + html[start..].find("</script>").expect("island end");
+    &html[start..end]
+}
+
+/// The page without its island and script: what the HTML parser sees as markup.
+fn markup(html: &str) -> String {
+    let start = html.find("<script type=\"application/json\"").unwrap();
+    html[..start].to_string()
+}
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+// ------------------------------------------------------------------------------------------
+// Escaping and structure
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn hostile_strings_are_escaped_everywhere_and_the_page_structure_is_intact() {
+    let report = hostile_report();
+    for opts in [HtmlOptions::default(), lazy()] {
+        let html = render(&report, "cis-5.0", &opts);
+        let body = markup(&html);
+        for raw in RAW_PAYLOADS {
+            assert!(!body.contains(raw), "raw payload {raw:?} in the markup (inline limit {})", opts.inline_passing_limit);
+        }
+        // The escaped forms are there: the strings are shown, as text.
+        for shown in ["&lt;script&gt;window.__pwned=&#39;name&#39;&lt;/script&gt;", "&quot;&gt;&lt;img src=x onerror=&quot;", "trail/&lt;svg onload=window.__pwned=&#39;trail&#39;&gt;", "&lt;iframe srcdoc=", "&lt;b&gt;bold&lt;/b&gt; &amp;amp; {{ tera }} {% raw %}", "o-&lt;i&gt;hostile&lt;/i&gt;"] {
+            assert!(body.contains(shown), "escaped form {shown:?} missing");
+        }
+        // Exactly the page's own two script elements and one style element, nothing else active.
+        assert_eq!(count(&html, "<script"), 2, "script elements");
+        assert_eq!(count(&html, "</script>"), 2, "script end tags");
+        assert_eq!(count(&html, "<style>"), 1);
+        assert_eq!(count(&html, "</style>"), 1);
+        for tag in ["<img", "<iframe", "<object", "<embed", "<link", "<base", "href=\"javascript:"] {
+            assert!(!body.contains(tag), "{tag} in the markup");
+        }
+        // No tag carries an event handler attribute (escaped text has no raw `<`, so every
+        // `<…>` here is markup the page wrote).
+        for tag in body.split('<').skip(1).map(|t| &t[..t.find('>').unwrap_or(t.len())]) {
+            let lower = tag.to_ascii_lowercase();
+            assert!(!lower.split(|c: char| c.is_whitespace() || c == '/').any(|attr| attr.starts_with("on") && attr.contains('=')), "event handler in <{tag}>");
+        }
+        // Balanced structure: every section, table, row and details closes.
+        for (open, close) in [("<section", "</section>"), ("<table", "</table>"), ("<tr", "</tr>"), ("<details", "</details>"), ("<article", "</article>"), ("<svg", "</svg>"), ("<ul", "</ul>"), ("<dl", "</dl>")] {
+            assert_eq!(count(&body, open), count(&body, close), "{open} vs {close}");
+        }
+        assert_eq!(count(&body, "<main"), 1);
+        for id in ["overview", "coverage", "accounts", "framework", "unreadable", "checks", "suppressions", "about"] {
+            assert!(body.contains(&format!("<section id=\"{id}\"")), "section {id}");
+        }
+        assert_eq!(count(&body, "<article class=\"chk\""), 3);
+        // The island is JSON that cannot end its element, and keeps every hostile string intact.
+        let text = island(&html);
+        for bad in ["<", ">", "\u{2028}", "\u{2029}"] {
+            assert!(!text.contains(bad), "{bad:?} raw in the island");
+        }
+        let value: serde_json::Value = serde_json::from_str(text).expect("island is JSON");
+        let all = value.to_string();
+        assert!(all.contains(CLOSE_SCRIPT) && all.contains(LINE_SEP), "the island lost hostile strings");
+    }
+}
+
+#[test]
+fn script_json_escapes_what_could_close_the_element() {
+    let v = json!({"k": CLOSE_SCRIPT, "sep": LINE_SEP, "amp": "a&b"});
+    let s = script_json(&v);
+    assert!(!s.contains('<') && !s.contains('>') && !s.contains('&') && !s.contains('\u{2028}') && !s.contains('\u{2029}'));
+    assert!(s.contains("\\u003c/script\\u003e") && s.contains("\\u2028") && s.contains("\\u0026"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
+}
+
+#[test]
+fn no_external_resources_only_reference_links() {
+    let report = synthetic::report(3);
+    let html = render(&report, "", &HtmlOptions::default());
+    let body = markup(&html);
+    assert!(!body.contains(" src="), "no src attribute at all");
+    assert!(!html.contains("@import") && !html.contains("url("), "no CSS imports or urls");
+    // Every absolute URL in an attribute is a check reference link in a references list.
+    let mut pos = 0;
+    let mut links = 0;
+    while let Some(i) = body[pos..].find("href=\"").map(|i| pos + i) {
+        let after = &body[i + 6..];
+        let url = &after[..after.find('"').unwrap()];
+        if !url.starts_with('#') {
+            assert!(url.starts_with("https://"), "non-fragment href {url:?}");
+            let before = &body[..i];
+            let ul = before.rfind("<ul class=\"refs\">").unwrap_or_else(|| panic!("link {url} outside a references list"));
+            assert!(!before[ul..].contains("</ul>"), "link {url} outside a references list");
+            links += 1;
+        }
+        pos = i + 6;
+    }
+    assert!(links > 0, "the catalog's references are links");
+    // The page pins its own style and script in its content security policy.
+    assert!(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; style-src &#39;sha256-"));
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let report = hostile_report();
+    assert_eq!(render(&report, "cis-6.0", &HtmlOptions::default()), render(&report, "cis-6.0", &HtmlOptions::default()));
+    assert_eq!(render(&report, "cis-6.0", &lazy()), render(&report, "cis-6.0", &lazy()));
+}
+
+// ------------------------------------------------------------------------------------------
+// Content
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn header_cites_tool_time_caller_scope_frameworks_and_hashes() {
+    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+    for expected in [
+        "trailwarden 0.1.0",
+        "2026-11-20 09:30:00 UTC",
+        "2026-11-20 09:30:42 UTC",
+        "arn:aws:sts::111111111111:assumed-role/&lt;script&gt;",
+        "Organization <span class=\"mono\">o-&lt;i&gt;hostile&lt;/i&gt;</span>",
+        "3 accounts (2 scanned, <strong>1 not scanned</strong>)",
+        "eu-west-1, us-east-1",
+        "CIS AWS Foundations Benchmark v5.0 <span class=\"mono\">(cis-5.0)</span>",
+        "NIST SP 800-53 Rev. 5",
+        "AWS Security Hub controls",
+        &"ab".repeat(32),
+        &"cd".repeat(32),
+    ] {
+        assert!(html.contains(expected), "header lacks {expected:?}");
+    }
+}
+
+/// The `<tr>` of control `id` in the framework table.
+fn control_row<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("<th scope=\"row\" class=\"ctl\">{id}</th>")).unwrap_or_else(|| panic!("control {id} missing"));
+    &html[start..start + html[start..].find("</tr>").unwrap()]
+}
+
+#[test]
+fn framework_view_follows_the_chosen_cis_version() {
+    let report = hostile_report();
+    let v5 = render(&report, "cis-5.0", &HtmlOptions::default());
+    let row = control_row(&v5, "3.1");
+    assert!(row.contains("href=\"#c-CT103\"") && row.contains("<span class=\"st s-fail\">FAIL</span>"), "CIS 5.0 3.1 is CT103 and fails: {row}");
+    assert!(control_row(&v5, "3.2").contains("#c-CT201") && control_row(&v5, "3.3").contains("#c-CT301"));
+    assert!(!v5.contains("class=\"ctl\">4.1<"), "no CIS 6.0 numbering in the CIS 5.0 view");
+
+    let v6 = render(&report, "cis-6.0", &HtmlOptions::default());
+    assert!(control_row(&v6, "4.1").contains("#c-CT103") && control_row(&v6, "4.2").contains("#c-CT201"));
+    assert!(!v6.contains("class=\"ctl\">3.1<"));
+    assert!(v6.contains("Checks not mapped to CIS AWS Foundations Benchmark v6.0: <a href=\"#c-CT301\">CT301</a>"));
+
+    // No framework asked: the newest CIS version the checks map to.
+    let newest = render(&report, "", &HtmlOptions::default());
+    assert!(newest.contains("<span class=\"mono\">(cis-6.0)</span>") && newest.contains("class=\"ctl\">4.1<"));
+
+    // Natural order of control ids, and non-CIS frameworks.
+    let nist = render(&report, "nist-800-53-r5", &HtmlOptions::default());
+    assert!(nist.find("class=\"ctl\">AU-2<").unwrap() < nist.find("class=\"ctl\">AU-12<").unwrap());
+
+    let unknown = render(&report, "cis-9.9", &HtmlOptions::default());
+    assert!(unknown.contains("No check in this report is mapped to <span class=\"mono\">cis-9.9</span>"));
+}
+
+#[test]
+fn suppressed_and_expired_outcomes_show_reason_and_expiry() {
+    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+    let sup = &html[html.find("<section id=\"suppressions\"").unwrap()..html.find("<section id=\"about\"").unwrap()];
+    assert!(sup.contains("Suppressed outcomes (1)"));
+    assert!(sup.contains("accepted by &lt;script&gt;window.__pwned=&#39;name&#39;&lt;/script&gt; until migration</td><td>2027-01-31</td>"));
+    assert!(sup.contains("Expired suppressions: these outcomes fail again (1)"));
+    assert!(sup.contains("temporary &quot;&gt;&lt;img src=x onerror=") && sup.contains("2025-12-31"));
+    // In the check's own rows too, with data-sup for the filter.
+    let ct201 = &html[html.find("id=\"c-CT201\"").unwrap()..html.find("id=\"c-CT301\"").unwrap()];
+    assert!(ct201.contains("data-sup=\"1\"") && ct201.contains("<strong>Suppressed:</strong> accepted by") && ct201.contains("(expires 2027-01-31)"));
+    let ct301 = &html[html.find("id=\"c-CT301\"").unwrap()..html.find("<section id=\"suppressions\"").unwrap()];
+    assert!(ct301.contains("Suppression expired 2025-12-31:"));
+}
+
+#[test]
+fn unreadable_section_lists_error_outcomes_and_accounts_not_scanned() {
+    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+    let sec = &html[html.find("<section id=\"unreadable\"").unwrap()..html.find("<section id=\"checks\"").unwrap()];
+    assert!(sec.contains("Accounts that could not be scanned (1)"));
+    assert!(sec.contains("333333333333") && sec.contains("cannot assume role: AccessDenied &lt;iframe srcdoc="));
+    assert!(sec.contains("<td>2: <span class=\"small\">CT103, CT201</span></td>"), "ERROR outcomes of the account: {sec}");
+    assert!(sec.contains("Outcomes that could not be evaluated in scanned accounts (1)"));
+    assert!(sec.contains("<a href=\"#c-CT103\">CT103</a>") && sec.contains("222222222222") && sec.contains("no trail is known to record us-east-1"));
+    // Never hidden: the overview says so too.
+    assert!(html.contains("<strong>Incomplete evidence.</strong> 1 account could not be scanned; 3 outcomes could not be evaluated (ERROR)."));
+}
+
+#[test]
+fn coverage_matrix_names_the_trail_and_marks_unlogged_and_unreadable() {
+    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+    let cov = &html[html.find("<section id=\"coverage\"").unwrap()..html.find("<section id=\"accounts\"").unwrap()];
+    // Account 1: both regions by T1; account 2: eu-west-1 not logged, us-east-1 unreadable; 3: unreadable.
+    assert!(cov.contains("<tr data-a=\"111111111111\"><th scope=\"row\">111111111111 <span class=\"an\">&lt;script&gt;") && cov.contains("<td class=\"ok\">T1</td><td class=\"ok\">T1</td></tr>"));
+    assert!(cov.contains("<td class=\"no\">✗</td><td class=\"err\">?</td></tr>"));
+    assert!(cov.contains("<tr data-a=\"333333333333\">") && cov.contains("<td class=\"err\">?</td><td class=\"err\">?</td></tr>"));
+    assert!(cov.contains("<strong>&lt;svg onload=window.__pwned=&#39;trail&#39;&gt;</strong>"), "trail legend shows the (escaped) trail name");
+}
+
+#[test]
+fn posture_score_is_severity_weighted_and_errors_do_not_pass() {
+    let f = |status, severity| finding("CT101", status, severity, "1", None, "r", "m", json!({}));
+    // critical PASS (10) + high FAIL (5) + medium ERROR (3) + low N/A (ignored) -> 10/18.
+    let s = posture_score(&[f(Status::Pass, Severity::Critical), f(Status::Fail, Severity::High), f(Status::Error, Severity::Medium), f(Status::NotApplicable, Severity::Low)]).unwrap();
+    assert!((s - 100.0 * 10.0 / 18.0).abs() < 1e-9);
+    assert_eq!(posture_score(&[f(Status::NotApplicable, Severity::High)]), None);
+    assert_eq!(posture_score(&[f(Status::Pass, Severity::Info), f(Status::Fail, Severity::Info)]), None, "info weighs nothing");
+    let mut suppressed = f(Status::Fail, Severity::High);
+    suppressed.suppression = Some(Suppression { reason: "r".into(), expires: None });
+    assert_eq!(posture_score(&[f(Status::Pass, Severity::High), suppressed]), Some(50.0), "a suppressed FAIL still counts");
+
+    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+    let acc = &html[html.find("<section id=\"accounts\"").unwrap()..html.find("<section id=\"framework\"").unwrap()];
+    // Account 1: CT103 PASS ×2 (high) + CT201 FAIL (medium, suppressed) + CT301 N/A -> 10/13 = 76.
+    assert!(acc.contains("111111111111<span class=\"an\">") && acc.contains("<span class=\"score sc-fair\">76</span>"), "{acc}");
+    // Account 2: FAIL high, ERROR high, PASS medium, FAIL critical -> 3/23 = 13.
+    assert!(acc.contains("<span class=\"score sc-poor\">13</span>"));
+    assert!(acc.contains("<span class=\"score sc-none\">not scanned</span>"));
+    assert!(html.contains("id=\"score-def\"") && html.contains("critical 10, high 5, medium 3, low 1, info 0"));
+}
+
+#[test]
+fn check_sections_show_doc_fixes_evidence_and_every_resource() {
+    let report = synthetic::report(4);
+    let html = render(&report, "", &HtmlOptions::default());
+    let meta = trailwarden::checks::metadata::get("CT103").unwrap();
+    let sec = &html[html.find("id=\"c-CT103\"").unwrap()..];
+    let sec = &sec[..sec.find("</article>").unwrap()];
+    assert!(sec.contains("<h4>What it checks</h4>") && sec.contains("<h4>Why it matters</h4>"));
+    assert!(sec.contains("<h4>AWS CLI</h4>") && sec.contains("<h4>Terraform</h4>"));
+    let cli_first_line = meta.doc.fix_cli.lines().next().unwrap().replace('<', "&lt;").replace('>', "&gt;");
+    assert!(sec.contains(&cli_first_line), "fix CLI from the check's metadata");
+    // Every CT103 outcome has a row: 4 accounts, one not scanned -> 3 × 17 + 1.
+    let ct103 = report.findings.iter().filter(|f| f.check == "CT103").count();
+    assert_eq!(count(sec, "<tr class=\"f\""), ct103);
+    // Attention rows carry their evidence inline; passing rows on demand from the island.
+    assert!(sec.contains("<details class=\"evd ev-inline\"><summary>Evidence</summary><p class=\"fid\">Finding id "));
+    assert!(sec.contains("<details class=\"evd\" data-e=\""));
+}
+
+#[test]
+fn large_reports_keep_passing_rows_as_data() {
+    let report = hostile_report();
+    let html = render(&report, "cis-5.0", &lazy());
+    let passing = report.findings.iter().filter(|f| matches!(f.status, Status::Pass | Status::NotApplicable) && f.suppression.is_none() && f.expired_suppression.is_none()).count();
+    let attention = report.findings.len() - passing;
+    assert_eq!(count(&markup(&html), "<tr class=\"f\""), attention, "only attention rows are HTML");
+    let island: serde_json::Value = serde_json::from_str(island(&html)).unwrap();
+    let rows: usize = island["rows"].as_object().unwrap().values().map(|v| v.as_array().unwrap().len()).sum();
+    assert_eq!(rows, passing);
+    assert!(html.contains("data-lazy=\"1\""));
+}
+
+#[test]
+fn a_thousand_account_report_stays_small() {
+    let report = synthetic::report(1000);
+    let t = std::time::Instant::now();
+    let html = Html.render(&report, &RenderContext::default()).unwrap();
+    let elapsed = t.elapsed();
+    eprintln!("1000 accounts, {} outcomes: {} bytes in {:?} (debug build)", report.findings.len(), html.len(), elapsed);
+    if let Some(path) = std::env::var_os("TW_HTML_1000") {
+        std::fs::write(path, &html).unwrap();
+    }
+    assert!(report.findings.len() > 40_000);
+    assert!(html.len() < 16 * 1024 * 1024, "{} bytes", html.len());
+}
+
+// ------------------------------------------------------------------------------------------
+// In a real browser
+// ------------------------------------------------------------------------------------------
+
+fn setup_browser() {
+    let out = Command::new("bash").arg(common::repo_root().join("scripts/setup-browser.sh")).output().expect("run scripts/setup-browser.sh");
+    assert!(out.status.success(), "scripts/setup-browser.sh failed (it installs Debian's chromium and websocket-client):\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+fn drive(report: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(common::repo_root().join(".venv/bin/python"))
+        .arg(common::repo_root().join("tests/browser/check_report.py"))
+        .arg("--report")
+        .arg(report)
+        .args(args)
+        .output()
+        .expect("run tests/browser/check_report.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("the driver printed no JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn assert_clean(result: &serde_json::Value) {
+    assert_eq!(result["ok"], true, "browser check failed: {:#}", result);
+    assert_eq!(result["console_errors"], json!([]), "console errors: {:#}", result);
+    assert_eq!(result["structure"]["pwned"], serde_json::Value::Null);
+}
+
+#[test]
+fn demo_report_in_headless_chromium() {
+    setup_browser();
+    let emulator = common::Emulator::start();
+    emulator.seed("demo");
+    let dir = common::TempDir::new("html-demo");
+    let json_path = dir.str("report.json");
+    let out = emulator.scan(&["--org", "-o", &format!("json={json_path}")]);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "scan failed: {}", common::stderr(&out));
+    let bytes = std::fs::read(&json_path).unwrap();
+    let report: Report = serde_json::from_slice(&bytes).expect("the JSON report is a Report");
+    let ctx = RenderContext { json_sha256: Some(sha256_hex(&bytes)), ..Default::default() };
+    let html = Html.render(&report, &ctx).unwrap();
+    let html_path = dir.path("report.html");
+    std::fs::write(&html_path, &html).unwrap();
+
+    let fails = report.findings.iter().filter(|f| f.status == Status::Fail).count();
+    let shot = dir.path("report.png");
+    let pdf = dir.path("report.pdf");
+    let result = drive(
+        &html_path,
+        &["--filter-status", "FAIL", "--expect-status-count", &fails.to_string(), "--search", "sandbox-debug-trail", "--screenshot", shot.to_str().unwrap(), "--shot-height", "2200", "--pdf", pdf.to_str().unwrap()],
+    );
+    assert_clean(&result);
+    assert!(fails > 0, "the demo organization has failures");
+    assert_eq!(result["structure"]["checks"].as_u64().unwrap() as usize, report.checks.len());
+    assert_eq!(result["structure"]["sections"], json!(["overview", "coverage", "accounts", "framework", "unreadable", "checks", "suppressions", "about"]));
+    assert!(result["search"]["visible_rows"].as_u64().unwrap() > 0);
+    assert_eq!(result["evidence"]["parsed"], true);
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000, "a real screenshot");
+    assert!(result["pdf"]["pages"].as_u64().unwrap() >= 6, "print: a page per section at least: {}", result["pdf"]);
+    if let Some(keep) = std::env::var_os("TW_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+}
+
+#[test]
+fn hostile_report_in_headless_chromium_runs_nothing() {
+    setup_browser();
+    let dir = common::TempDir::new("html-hostile");
+    let report = hostile_report();
+    for (name, opts) in [("static", HtmlOptions::default()), ("lazy", lazy())] {
+        let path = dir.path(&format!("hostile-{name}.html"));
+        std::fs::write(&path, render(&report, "cis-5.0", &opts)).unwrap();
+        let result = drive(&path, &["--filter-status", "FAIL", "--expect-status-count", "3", "--search", "bold", "--expect-text", SCRIPT_NAME, "--expect-text", IMG_NAME, "--expect-text", "trail/<svg onload=window.__pwned='trail'>", "--expect-text", "<iframe srcdoc="]);
+        assert_clean(&result);
+        // Passing evidence drawn on demand holds the hostile strings as text, not markup.
+        assert_eq!(result["evidence"]["parsed"], true, "{name}");
+    }
+}
