@@ -72,8 +72,8 @@ fn main() {
             Ok(v) => {
                 let t = &v["timing"];
                 println!(
-                    "  browser, {label}: open (navigation to load event) median {} ms, script ready {} ms, filter status=FAIL {} ms, JS heap {} MiB, console errors {}",
-                    t["load_ms"], t["ready_ms"], t["filter_ms"], t["heap_mib"], v["console_errors"].as_array().map(|a| a.len()).unwrap_or(0)
+                    "  browser, {label}: open (navigation to load event) median {} ms, script ready {} ms, filter status=FAIL {} ms, scroll to the coverage matrix {} ms, to the last check {} ms, JS heap {} MiB, console errors {}",
+                    t["load_ms"], t["ready_ms"], t["filter_ms"], t["scroll_to_coverage_ms"], t["scroll_to_last_check_ms"], t["heap_mib"], v["console_errors"].as_array().map(|a| a.len()).unwrap_or(0)
                 );
             }
             Err(_) => println!("  browser, {label}: the driver failed: {}\n{}", stdout.trim(), String::from_utf8_lossy(&out.stderr)),

@@ -440,15 +440,16 @@ fn demo_report_in_headless_chromium() {
     let emulator = common::Emulator::start();
     emulator.seed("demo");
     let dir = common::TempDir::new("html-demo");
-    let json_path = dir.str("report.json");
-    let out = emulator.scan(&["--org", "-o", &format!("json={json_path}")]);
+    let (json_path, html_path, inventory_path) = (dir.str("report.json"), dir.path("report.html"), dir.str("inventory.json"));
+    let out = emulator.scan(&["--org", "-o", &format!("json={json_path}"), "-o", &format!("html={}", html_path.display()), "--save-inventory", &inventory_path, "--framework", "cis-5.0"]);
     assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "scan failed: {}", common::stderr(&out));
     let bytes = std::fs::read(&json_path).unwrap();
     let report: Report = serde_json::from_slice(&bytes).expect("the JSON report is a Report");
-    let ctx = RenderContext { json_sha256: Some(sha256_hex(&bytes)), ..Default::default() };
-    let html = Html.render(&report, &ctx).unwrap();
-    let html_path = dir.path("report.html");
-    std::fs::write(&html_path, &html).unwrap();
+    // The page written by `-o html=` cites the JSON report and inventory written beside it.
+    let html = std::fs::read_to_string(&html_path).expect("-o html= wrote the page");
+    assert!(html.contains(&sha256_hex(&bytes)), "the HTML header cites the JSON report's SHA-256");
+    assert!(html.contains(&sha256_hex(&std::fs::read(&inventory_path).unwrap())), "and the inventory's");
+    assert!(html.contains("<span class=\"mono\">(cis-5.0)</span>"), "--framework chooses the framework view");
 
     let fails = report.findings.iter().filter(|f| f.status == Status::Fail).count();
     let shot = dir.path("report.png");
