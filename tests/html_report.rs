@@ -44,6 +44,7 @@ const RAW_PAYLOADS: &[&str] = &[
     "<!--",
 ];
 
+#[allow(clippy::too_many_arguments)]
 fn finding(check: &str, status: Status, severity: Severity, account: &str, region: Option<&str>, resource: &str, message: &str, evidence: serde_json::Value) -> Finding {
     Finding {
         id: finding_id(check, account, region, resource),
