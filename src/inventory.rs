@@ -29,14 +29,6 @@ pub enum Fact<T> {
 }
 
 impl<T> Fact<T> {
-    pub fn as_ref(&self) -> Fact<&T> {
-        match self {
-            Fact::Present(v) => Fact::Present(v),
-            Fact::Absent => Fact::Absent,
-            Fact::Unavailable(r) => Fact::Unavailable(r.clone()),
-        }
-    }
-
     pub fn present(&self) -> Option<&T> {
         match self {
             Fact::Present(v) => Some(v),
