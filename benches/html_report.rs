@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use trailwarden::report::html::{Html, HtmlOptions};
-use trailwarden::report::json::Json;
-use trailwarden::report::{RenderContext, Renderer, sha256_hex};
+use trailwarden::emit::html::{Html, HtmlOptions};
+use trailwarden::emit::json::Json;
+use trailwarden::emit::{RenderContext, Renderer, sha256_hex};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());

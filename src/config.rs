@@ -2,15 +2,15 @@
 //!
 //! This module parses and validates the file — every unknown key and invalid value is an
 //! error naming the file, line and column — and writes the commented template of
-//! `trailwarden init`. It must not apply anything: `policy` applies suppressions and
-//! severities to a report, and `cli` merges the file with command-line flags (flags win).
+//! `trailwarden init`. It must not apply anything: `settings` merges the file with the
+//! command-line flags, and `policy` applies suppressions and severities to a report.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::checks::metadata::Severity;
+use crate::model::{Severity, is_region_shaped};
 
 pub const DEFAULT_FILE: &str = "trailwarden.toml";
 
@@ -113,8 +113,23 @@ fn glob(path: &str, text: &str, span_start: usize, field: &str, pattern: &Option
         .transpose()
 }
 
+/// A config file that cannot be used: the message names `file:line:column` and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<String> for ConfigError {
+    fn from(message: String) -> ConfigError {
+        ConfigError(message)
+    }
+}
+
 /// Parse and validate a config file's text.
-pub fn parse(path: &str, text: &str) -> Result<Validated, String> {
+pub fn parse(path: &str, text: &str) -> Result<Validated, ConfigError> {
+    parse_text(path, text).map_err(ConfigError)
+}
+
+fn parse_text(path: &str, text: &str) -> Result<Validated, String> {
     let config: Config = toml::from_str(text).map_err(|e| {
         let at = e.span().map(|s| location(path, text, s.start)).unwrap_or_else(|| path.to_string());
         format!("{at}: {}; `trailwarden init` writes a template with every option", e.message().trim().replace('\n', " "))
@@ -153,7 +168,7 @@ pub fn parse(path: &str, text: &str) -> Result<Validated, String> {
             Regions::Keyword(k) => return Err(format!("{}: regions: `{k}` is neither \"all\" nor a list; write regions = [\"us-east-1\", \"eu-west-1\"] or regions = \"all\"", at(regions.span().start))),
             Regions::List(list) => {
                 for r in list {
-                    if !crate::cli::KNOWN_REGIONS.contains(&r.as_str()) {
+                    if !is_region_shaped(r) {
                         return Err(format!("{}: regions: `{r}` is not an AWS region; use names like us-east-1", at(regions.span().start)));
                     }
                 }
@@ -193,13 +208,13 @@ pub fn parse(path: &str, text: &str) -> Result<Validated, String> {
 }
 
 /// Load `--config PATH`, or `./trailwarden.toml` when it exists, or nothing.
-pub fn load(explicit: Option<&str>) -> Result<Validated, String> {
+pub fn load(explicit: Option<&str>) -> Result<Validated, ConfigError> {
     let path = match explicit {
         Some(p) => p.to_string(),
         None if std::path::Path::new(DEFAULT_FILE).is_file() => DEFAULT_FILE.to_string(),
         None => return Ok(Validated::default()),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: cannot read the config file: {e}"))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError(format!("{path}: cannot read the config file: {e}")))?;
     parse(&path, &text)
 }
 
@@ -265,26 +280,26 @@ mod tests {
 
     #[test]
     fn unknown_key_names_file_line_and_column() {
-        let err = parse("t.toml", "select = []\nfail_onn = \"high\"\n").unwrap_err();
+        let err = parse("t.toml", "select = []\nfail_onn = \"high\"\n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:2:1: "), "{err}");
         assert!(err.contains("fail_onn"), "{err}");
     }
 
     #[test]
     fn invalid_values_name_their_place() {
-        let err = parse("t.toml", "fail_on = \"severe\"\n").unwrap_err();
+        let err = parse("t.toml", "fail_on = \"severe\"\n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:1:11: "), "{err}");
-        let err = parse("t.toml", "select = [\"CT2\", \"CT9\"]\n").unwrap_err();
+        let err = parse("t.toml", "select = [\"CT2\", \"CT9\"]\n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:1:18: ") && err.contains("`CT9` matches no check"), "{err}");
-        let err = parse("t.toml", "regions = [\"us-east-1\", \"mars-1\"]\n").unwrap_err();
+        let err = parse("t.toml", "regions = [\"us-east-1\", \"mars-1\"]\n").unwrap_err().to_string();
         assert!(err.contains("`mars-1` is not an AWS region"), "{err}");
-        let err = parse("t.toml", "[[suppress]]\ncheck = \"CT305\"\nreason = \"x\"\nexpires = \"31/12/2027\"\n").unwrap_err();
+        let err = parse("t.toml", "[[suppress]]\ncheck = \"CT305\"\nreason = \"x\"\nexpires = \"31/12/2027\"\n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:4:11: ") && err.contains("YYYY-MM-DD"), "{err}");
-        let err = parse("t.toml", "[[suppress]]\ncheck = \"CT305\"\n").unwrap_err();
+        let err = parse("t.toml", "[[suppress]]\ncheck = \"CT305\"\n").unwrap_err().to_string();
         assert!(err.contains("reason"), "{err}");
-        let err = parse("t.toml", "[severity]\nCT999 = \"high\"\n").unwrap_err();
+        let err = parse("t.toml", "[severity]\nCT999 = \"high\"\n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:2:1: "), "{err}");
-        let err = parse("t.toml", "min_retention_days = -4\n").unwrap_err();
+        let err = parse("t.toml", "min_retention_days = -4\n").unwrap_err().to_string();
         assert!(err.contains("out of range"), "{err}");
     }
 

@@ -30,7 +30,7 @@ fn hours_ago(h: i64) -> Option<DateTime<Utc>> {
 }
 
 fn unavailable<T>(reason: &str) -> Fact<T> {
-    Fact::Unavailable(reason.to_string())
+    Fact::Unavailable(Unavailable::new(UnavailableKind::guess_from_text(reason), reason.split(": ").next(), reason))
 }
 
 fn strings(v: &[&str]) -> Vec<String> {
@@ -365,6 +365,7 @@ fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec<Buc
             caller: Caller { account_id: ACCT.into(), arn: format!("arn:aws:iam::{ACCT}:role/auditor"), user_id: "AROAEXAMPLE".into() },
             mode: ScanMode::Account,
             requested_regions: None,
+            notes: Vec::new(),
         },
         organization: None,
         accounts,

@@ -19,7 +19,9 @@ use std::process::Command;
 
 use common::{Emulator, TempDir, repo_root, stderr};
 use serde_json::{Value, json};
-use trailwarden::report::{self, RenderContext, Renderer, Report, finding_id};
+use trailwarden::model::BaselineClass;
+use trailwarden::emit::{self, RenderContext, Renderer};
+use trailwarden::report::{Report, finding_id};
 
 const ACCOUNT: &str = "123456789012";
 const OTHER_ACCOUNT: &str = "210987654321";
@@ -210,7 +212,7 @@ fn render_json(renderer: &dyn Renderer, report: &Report) -> Value {
 #[test]
 fn sarif_matches_the_official_schema_and_github_code_scanning_rules() {
     let report = fixture();
-    let sarif = render_json(&report::sarif::Sarif, &report);
+    let sarif = render_json(&emit::sarif::Sarif, &report);
     validate_sarif(&sarif);
 
     assert_eq!(sarif["version"], "2.1.0");
@@ -283,7 +285,7 @@ fn sarif_matches_the_official_schema_and_github_code_scanning_rules() {
             }
             None => assert!(result.get("suppressions").is_none()),
         }
-        match f.baseline.as_deref() {
+        match f.baseline.map(|b| b.as_str()) {
             Some(b @ ("new" | "unchanged")) => assert_eq!(result["baselineState"], b),
             _ => assert!(result.get("baselineState").is_none()),
         }
@@ -312,7 +314,7 @@ fn sarif_matches_the_official_schema_and_github_code_scanning_rules() {
 fn sarif_location_is_the_sarif_artifact_then_the_config_file() {
     let report = fixture();
     let uri = |ctx: RenderContext| {
-        let sarif: Value = serde_json::from_slice(&render(&report::sarif::Sarif, &report, &ctx)).unwrap();
+        let sarif: Value = serde_json::from_slice(&render(&emit::sarif::Sarif, &report, &ctx)).unwrap();
         validate_sarif(&sarif);
         let uris: Vec<Value> = sarif["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone()).collect();
         assert!(uris.windows(2).all(|w| w[0] == w[1]));
@@ -334,7 +336,7 @@ fn sarif_with_nothing_failing_is_an_empty_valid_run() {
     report.scan.accounts.truncate(1);
     report.baseline = None;
     report.recount();
-    let sarif = render_json(&report::sarif::Sarif, &report);
+    let sarif = render_json(&emit::sarif::Sarif, &report);
     validate_sarif(&sarif);
     assert_eq!(sarif["runs"][0]["results"], json!([]));
     assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(), 5, "rules are listed even without results");
@@ -347,7 +349,7 @@ fn sarif_with_nothing_failing_is_an_empty_valid_run() {
 #[test]
 fn junit_matches_the_junit_xsd_and_parses_back_with_junitparser() {
     let report = fixture();
-    let xml = render(&report::junit::Junit, &report, &RenderContext::default());
+    let xml = render(&emit::junit::Junit, &report, &RenderContext::default());
     let text = String::from_utf8(xml.clone()).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
     assert!(!text.contains("<script>") && text.contains("&lt;script&gt;"), "markup is escaped");
@@ -419,7 +421,7 @@ fn cells(line: &str) -> usize {
 #[test]
 fn markdown_puts_new_failures_first_and_escapes_aws_strings() {
     let report = fixture();
-    let md = String::from_utf8(render(&report::markdown::Markdown, &report, &RenderContext::default())).unwrap();
+    let md = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();
 
     // Headline counts: 5 failing (2 new), 1 unreadable, 1 passed, 1 not applicable, 2 suppressed.
     assert!(md.contains("**5 failing** (2 new) · **1 could not be read** · 1 passed · 1 not applicable · 2 suppressed"), "{md}");
@@ -471,7 +473,7 @@ fn markdown_without_baseline_lists_failures_by_severity() {
     for f in &mut report.findings {
         f.baseline = None;
     }
-    let md = String::from_utf8(render(&report::markdown::Markdown, &report, &RenderContext::default())).unwrap();
+    let md = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();
     assert!(!md.contains("New failures") && !md.contains("baseline"), "{md}");
     let failures = md.find("### Failures (5)").expect("one failures section");
     let rows: Vec<&str> = md[failures..].lines().filter(|l| l.starts_with("| ") && !l.starts_with("| severity")).take(5).collect();
@@ -492,13 +494,13 @@ fn markdown_stays_under_githubs_limits_when_findings_are_many() {
         })
         .collect();
     report.recount();
-    let md = report::markdown::Markdown.render(&report, &RenderContext::default()).unwrap();
-    assert!(md.len() <= report::markdown::STEP_SUMMARY_LIMIT, "{} bytes", md.len());
+    let md = emit::markdown::Markdown.render(&report, &RenderContext::default()).unwrap();
+    assert!(md.len() <= emit::markdown::STEP_SUMMARY_LIMIT, "{} bytes", md.len());
     let text = String::from_utf8(md).unwrap();
     assert!(text.contains("row(s) left out to stay under the 1024 KiB limit"), "a truncation note");
     assert_eq!(text.matches("<details>").count(), text.matches("</details>").count());
-    let comment = report::markdown::render_within(&report, report::markdown::PR_COMMENT_LIMIT);
-    assert!(comment.chars().count() <= report::markdown::PR_COMMENT_LIMIT && comment.contains("left out"));
+    let comment = emit::markdown::render_within(&report, emit::markdown::PR_COMMENT_LIMIT);
+    assert!(comment.chars().count() <= emit::markdown::PR_COMMENT_LIMIT && comment.contains("left out"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -507,7 +509,7 @@ fn markdown_stays_under_githubs_limits_when_findings_are_many() {
 #[test]
 fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
     let report = fixture();
-    let bytes = render(&report::csv::Csv, &report, &RenderContext::default());
+    let bytes = render(&emit::csv::Csv, &report, &RenderContext::default());
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(
@@ -528,7 +530,7 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
         assert_eq!(&row[5], f.severity.as_str());
         assert_eq!(&row[7], f.region.as_deref().unwrap_or(""));
         assert_eq!(&row[10], if f.suppression.is_some() { "true" } else { "false" });
-        assert_eq!(&row[13], f.baseline.as_deref().unwrap_or(""));
+        assert_eq!(&row[13], f.baseline.map(|b| b.as_str()).unwrap_or(""));
         // Every cell is the value, or the value behind a `'` when it starts like a formula.
         let message = &row[9];
         match f.message.chars().next() {
@@ -551,9 +553,9 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
     let bucket = by_resource(&format!("arn:aws:s3:::trail-logs-{ACCOUNT}"));
     assert_eq!((&bucket[10], &bucket[12]), ("true", "2999-01-01"));
     for value in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-        assert_eq!(report::csv::cell(value), format!("'{value}"));
+        assert_eq!(emit::csv::cell(value), format!("'{value}"));
     }
-    assert_eq!(report::csv::cell("a=1"), "a=1");
+    assert_eq!(emit::csv::cell("a=1"), "a=1");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,7 +564,7 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
 #[test]
 fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
     let report = fixture();
-    let events = render_json(&report::ocsf::Ocsf, &report);
+    let events = render_json(&emit::ocsf::Ocsf, &report);
     validate_ocsf(&events);
     // The schema is not a rubber stamp: null where OCSF wants a string, an unknown attribute, a
     // severity_id OCSF does not define, or a missing required attribute are refused.
@@ -659,11 +661,11 @@ fn a_real_scan_renders_valid_output_in_every_format() {
     let report: Report = serde_json::from_str(&std::fs::read_to_string(dir.path("report.json")).unwrap()).expect("the JSON report loads into Report");
     let ctx = RenderContext { config_path: Some("trailwarden.toml".into()), ..Default::default() };
     let renderers: [(&str, &dyn Renderer); 5] = [
-        ("report.sarif", &report::sarif::Sarif),
-        ("report.xml", &report::junit::Junit),
-        ("report.md", &report::markdown::Markdown),
-        ("report.csv", &report::csv::Csv),
-        ("report.ocsf.json", &report::ocsf::Ocsf),
+        ("report.sarif", &emit::sarif::Sarif),
+        ("report.xml", &emit::junit::Junit),
+        ("report.md", &emit::markdown::Markdown),
+        ("report.csv", &emit::csv::Csv),
+        ("report.ocsf.json", &emit::ocsf::Ocsf),
     ];
     let mut rendered = std::collections::HashMap::new();
     for (file, renderer) in renderers {
@@ -672,7 +674,7 @@ fn a_real_scan_renders_valid_output_in_every_format() {
         rendered.insert(file, bytes);
     }
     let fails = report.findings.iter().filter(|f| f.status.as_str() == "FAIL").count();
-    let new = report.findings.iter().filter(|f| f.baseline.as_deref() == Some("new")).count();
+    let new = report.findings.iter().filter(|f| f.baseline == Some(BaselineClass::New)).count();
     assert!(fails > 0 && new == 1, "the scenario fails, with one new failure");
 
     let sarif: Value = serde_json::from_slice(&rendered["report.sarif"]).unwrap();

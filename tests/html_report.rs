@@ -11,10 +11,12 @@ use std::process::Command;
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
+use trailwarden::model::{AccountStatus, ScanMode};
 use trailwarden::checks::Status;
 use trailwarden::checks::metadata::Severity;
-use trailwarden::report::html::{Html, HtmlOptions, posture_score, script_json};
-use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, RenderContext, Renderer, Report, ScanInfo, Summary, Suppression, Tool, finding_id, sha256_hex};
+use trailwarden::emit::html::{Html, HtmlOptions, posture_score, script_json};
+use trailwarden::emit::{RenderContext, Renderer, sha256_hex};
+use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, Report, ScanInfo, Summary, Suppression, Tool, finding_id};
 
 // ------------------------------------------------------------------------------------------
 // A report full of hostile strings
@@ -59,6 +61,7 @@ fn finding(check: &str, status: Status, severity: Severity, account: &str, regio
         suppression: None,
         expired_suppression: None,
         baseline: None,
+        cause: None,
     }
 }
 
@@ -68,7 +71,7 @@ fn check(code: &str, title: &str, severity: Severity, scope: &str, frameworks: &
         name: format!("name-of-{code}"),
         title: title.into(),
         severity,
-        scope: scope.into(),
+        scope: scope.parse().unwrap(),
         frameworks: frameworks.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect(),
     }
 }
@@ -103,13 +106,14 @@ fn hostile_report() -> Report {
             finished_at: start + chrono::Duration::seconds(42),
             caller: Caller { account_id: a1.into(), arn: format!("arn:aws:sts::{a1}:assumed-role/{SCRIPT_NAME}/x") },
             organization_id: Some("o-<i>hostile</i>".into()),
-            mode: "organization".into(),
+            mode: ScanMode::Organization,
             accounts: vec![
-                AccountInfo { id: a1.into(), name: Some(SCRIPT_NAME.into()), status: "scanned".into(), reason: None, regions: regions.clone() },
-                AccountInfo { id: a2.into(), name: Some(IMG_NAME.into()), status: "scanned".into(), reason: None, regions: regions.clone() },
-                AccountInfo { id: a3.into(), name: Some(format!("legacy {QUOTE_TAG}")), status: "not_scanned".into(), reason: Some(unreadable.clone()), regions: vec![] },
+                AccountInfo { id: a1.into(), name: Some(SCRIPT_NAME.into()), status: AccountStatus::Scanned, reason: None, regions: regions.clone() },
+                AccountInfo { id: a2.into(), name: Some(IMG_NAME.into()), status: AccountStatus::Scanned, reason: None, regions: regions.clone() },
+                AccountInfo { id: a3.into(), name: Some(format!("legacy {QUOTE_TAG}")), status: AccountStatus::NotScanned, reason: Some(unreadable.clone()), regions: vec![] },
             ],
             regions,
+            notes: Vec::new(),
         },
         summary: Summary::default(),
         checks: vec![

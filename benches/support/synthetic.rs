@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
+use trailwarden::model::{AccountStatus, ScanMode, Scope};
 use trailwarden::checks::Status;
 use trailwarden::checks::metadata;
 use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, Report, ScanInfo, Suppression, Summary, Tool, finding_id};
@@ -104,6 +105,7 @@ pub fn report(accounts: usize) -> Report {
             suppression,
             expired_suppression: None,
             baseline: None,
+            cause: None,
         });
     };
     for i in 0..accounts {
@@ -113,16 +115,16 @@ pub fn report(accounts: usize) -> Report {
         infos.push(AccountInfo {
             id: id.clone(),
             name: Some(if i == 0 { "management".to_string() } else { format!("workload-{i:04}") }),
-            status: if scanned { "scanned".into() } else { "not_scanned".into() },
+            status: if scanned { AccountStatus::Scanned } else { AccountStatus::NotScanned },
             reason: reason.clone(),
             regions: if scanned { REGIONS.iter().map(|r| r.to_string()).collect() } else { Vec::new() },
         });
         for check in &checks {
-            if check.scope == "org" && i != 0 {
+            if check.scope == Scope::Org && i != 0 {
                 continue;
             }
             if !scanned {
-                if check.scope == "account" || check.scope == "region" {
+                if check.scope == Scope::Account || check.scope == Scope::Region {
                     let r = reason.clone().unwrap();
                     push(check, Status::Error, &id, None, &id, format!("account could not be scanned: {r}"), json!({"access": r}), None);
                 }
@@ -174,7 +176,7 @@ pub fn report(accounts: usize) -> Report {
                     Status::Error => format!("could not be read: {resource}: AccessDenied"),
                     Status::NotApplicable => "not applicable: no logging trail delivers here".to_string(),
                 };
-                let evidence = if check.scope == "bucket" {
+                let evidence = if check.scope == Scope::Bucket {
                     bucket_evidence(&id, resource.trim_start_matches("arn:aws:s3:::"), status == Status::Fail)
                 } else {
                     json!({"resource": resource, "trails": [org_trail_summary()], "observed": {"setting": status != Status::Fail}})
@@ -192,9 +194,10 @@ pub fn report(accounts: usize) -> Report {
             finished_at: start + chrono::Duration::seconds(754),
             caller: Caller { account_id: MANAGEMENT.into(), arn: format!("arn:aws:sts::{MANAGEMENT}:assumed-role/Auditor/session") },
             organization_id: Some(format!("o-synthetic{accounts}")),
-            mode: "organization".into(),
+            mode: ScanMode::Organization,
             accounts: infos,
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
+            notes: Vec::new(),
         },
         summary: Summary { by_status: BTreeMap::new(), by_severity: BTreeMap::new(), suppressed: 0 },
         checks,

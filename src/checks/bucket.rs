@@ -34,8 +34,14 @@ fn pab_setting(layer: &Fact<PublicAccessBlock>, setting: fn(&PublicAccessBlock) 
     }
 }
 
-fn bucket_arn(name: &str) -> String {
-    format!("arn:aws:s3:::{name}")
+/// The bucket's ARN in the partition of the account that owns it (or of the scan's caller).
+fn bucket_arn(ctx: &Context, bucket: &Bucket) -> String {
+    let owner_arn = bucket.owner.present().and_then(|o| ctx.inventory.account(&o.account_id)).and_then(|a| a.access.present()).map(|a| a.via.as_str());
+    let partition = match owner_arn {
+        Some(arn) if arn.starts_with("arn:") => Partition::of_arn(arn),
+        _ => Partition::of_arn(&ctx.inventory.scan.caller.arn),
+    };
+    partition.bucket_arn(&bucket.name)
 }
 
 fn delivering_trails<'a>(ctx: &'a Context, bucket: &str) -> Vec<&'a Trail> {
@@ -44,7 +50,7 @@ fn delivering_trails<'a>(ctx: &'a Context, bucket: &str) -> Vec<&'a Trail> {
 
 fn account_public_access_block<'a>(ctx: &'a Context, owner: &BucketOwner) -> &'a Fact<PublicAccessBlock> {
     static NOT_SCANNED: std::sync::LazyLock<Fact<PublicAccessBlock>> =
-        std::sync::LazyLock::new(|| Fact::Unavailable("the owner account was not scanned".to_string()));
+        std::sync::LazyLock::new(|| Fact::Unavailable(Unavailable::new(UnavailableKind::NotScanned, None, "the owner account was not scanned")));
     ctx.inventory.account(&owner.account_id).map(|a| &a.public_access_block).unwrap_or(&NOT_SCANNED)
 }
 
@@ -58,7 +64,7 @@ fn bucket_check(ctx: &Context, code: &str, judge: impl Fn(&Bucket, &BucketOwner)
             let trails = delivering_trails(ctx, &bucket.name);
             let trail_arns: Vec<&str> = trails.iter().map(|t| t.arn.as_str()).collect();
             let referrer = trails.first().map(|t| t.account_id.as_str()).unwrap_or_default();
-            let arn = bucket_arn(&bucket.name);
+            let arn = bucket_arn(ctx, bucket);
             match &bucket.owner {
                 Fact::Present(owner) => {
                     let (status, message, mut evidence) = judge(bucket, owner);
@@ -73,12 +79,12 @@ fn bucket_check(ctx: &Context, code: &str, judge: impl Fn(&Bucket, &BucketOwner)
 }
 
 /// ERROR tuple for a single unreadable fact.
-fn unreadable(what: &str, reason: &str) -> (Status, String, serde_json::Value) {
+fn unreadable(what: &str, reason: &Unavailable) -> (Status, String, serde_json::Value) {
     (Status::Error, format!("{what} could not be read: {reason}"), json!({ what: reason }))
 }
 
 pub fn ct301_log_bucket_publicly_accessible(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT301", |b, owner| {
+    bucket_check(ctx, ctx.code, |b, owner| {
         let account_pab = account_public_access_block(ctx, owner);
         let policy_public: Tri = match &b.policy_is_public {
             Fact::Present(p) => Some(*p),
@@ -126,7 +132,7 @@ pub fn ct301_log_bucket_publicly_accessible(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct302_log_bucket_access_logging_disabled(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT302", |b, _| match &b.logging {
+    bucket_check(ctx, ctx.code, |b, _| match &b.logging {
         Fact::Present(l) if l.target_bucket != b.name => (Status::Pass, format!("server access logging goes to bucket {}", l.target_bucket), json!({"logging": l})),
         Fact::Present(l) => (Status::Fail, "server access logging targets the log bucket itself; it must go to a different bucket".into(), json!({"logging": l})),
         Fact::Absent => (Status::Fail, "server access logging is disabled".into(), json!({"logging": null})),
@@ -135,7 +141,7 @@ pub fn ct302_log_bucket_access_logging_disabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct303_log_bucket_mfa_delete_disabled(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT303", |b, _| match &b.versioning {
+    bucket_check(ctx, ctx.code, |b, _| match &b.versioning {
         Fact::Present(v) if v.mfa_delete.as_deref() == Some("Enabled") => (Status::Pass, "MFA Delete is enabled".into(), json!({"versioning": v})),
         Fact::Present(v) => (Status::Fail, format!("MFA Delete is {}", v.mfa_delete.as_deref().unwrap_or("not configured")), json!({"versioning": v})),
         Fact::Absent => (Status::Fail, "versioning (and so MFA Delete) is not configured".into(), json!({"versioning": null})),
@@ -144,7 +150,7 @@ pub fn ct303_log_bucket_mfa_delete_disabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct304_log_bucket_versioning_disabled(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT304", |b, _| match &b.versioning {
+    bucket_check(ctx, ctx.code, |b, _| match &b.versioning {
         Fact::Present(v) if v.status.as_deref() == Some("Enabled") => (Status::Pass, "versioning is enabled".into(), json!({"versioning": v})),
         Fact::Present(v) => (Status::Fail, format!("versioning is {}", v.status.as_deref().unwrap_or("never enabled")), json!({"versioning": v})),
         Fact::Absent => (Status::Fail, "versioning is never enabled".into(), json!({"versioning": null})),
@@ -153,7 +159,7 @@ pub fn ct304_log_bucket_versioning_disabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct305_log_bucket_object_lock_disabled(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT305", |b, _| match &b.object_lock {
+    bucket_check(ctx, ctx.code, |b, _| match &b.object_lock {
         Fact::Present(l) if l.enabled && (l.default_retention_days.is_some() || l.default_retention_years.is_some()) => {
             let period = l.default_retention_days.map(|d| format!("{d} days")).or(l.default_retention_years.map(|y| format!("{y} years"))).unwrap_or_default();
             (Status::Pass, format!("Object Lock is enabled with a default retention of {period} ({})", l.default_retention_mode.as_deref().unwrap_or("mode not given")), json!({"object_lock": l}))
@@ -189,8 +195,13 @@ fn denies_insecure_transport(statement: &serde_json::Value, bucket: &str) -> boo
     let actions = str_list(statement.get("Action"));
     let all_actions = actions.iter().any(|a| a == "*" || a.eq_ignore_ascii_case("s3:*"));
     let resources = str_list(statement.get("Resource"));
-    let objects = format!("arn:aws:s3:::{bucket}/*");
-    let covers_objects = resources.iter().any(|r| r == "*" || *r == objects || r == "arn:aws:s3:::*" || *r == format!("arn:aws:s3:::{bucket}*"));
+    // `arn:PARTITION:s3:::BUCKET/*` (or a wildcard covering it) in any partition.
+    let covers_objects = resources.iter().any(|r| {
+        r == "*"
+            || Arn::parse(r).is_some_and(|arn| {
+                arn.service == "s3" && arn.region.is_empty() && arn.account.is_empty() && (arn.resource == "*" || arn.resource == format!("{bucket}/*") || arn.resource == format!("{bucket}*"))
+            })
+    });
     let insecure_condition = statement.get("Condition").and_then(|c| c.as_object()).is_some_and(|conditions| {
         conditions.iter().any(|(operator, block)| {
             (operator.eq_ignore_ascii_case("Bool") || operator.eq_ignore_ascii_case("BoolIfExists"))
@@ -206,7 +217,7 @@ fn denies_insecure_transport(statement: &serde_json::Value, bucket: &str) -> boo
 }
 
 pub fn ct306_log_bucket_allows_insecure_transport(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT306", |b, _| match &b.policy {
+    bucket_check(ctx, ctx.code, |b, _| match &b.policy {
         Fact::Present(text) => {
             let parsed: Result<serde_json::Value, _> = serde_json::from_str(text);
             let Ok(policy) = parsed else {
@@ -227,7 +238,7 @@ pub fn ct306_log_bucket_allows_insecure_transport(ctx: &Context) -> Vec<Outcome>
 
 pub fn ct307_log_bucket_retention_too_short(ctx: &Context) -> Vec<Outcome> {
     let min_days = ctx.params.min_retention_days;
-    bucket_check(ctx, "CT307", |b, _| {
+    bucket_check(ctx, ctx.code, |b, _| {
         // Where the trails delivering here write: `<S3KeyPrefix>/AWSLogs/` or `AWSLogs/`.
         let log_prefixes: Vec<String> = delivering_trails(ctx, &b.name)
             .iter()
@@ -268,7 +279,7 @@ pub fn ct307_log_bucket_retention_too_short(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct308_log_bucket_missing(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT308";
+    let code = ctx.code;
     super::coverage::each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         let name = match trail_config(t) {
@@ -288,7 +299,7 @@ pub fn ct308_log_bucket_missing(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct309_log_bucket_public_access_block_incomplete(ctx: &Context) -> Vec<Outcome> {
-    bucket_check(ctx, "CT309", |b, owner| {
+    bucket_check(ctx, ctx.code, |b, owner| {
         let account_pab = account_public_access_block(ctx, owner);
         let settings: [(&str, fn(&PublicAccessBlock) -> bool); 4] = [
             ("BlockPublicAcls", |p| p.block_public_acls),

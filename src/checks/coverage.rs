@@ -5,12 +5,12 @@ use serde_json::json;
 use super::selectors::management_events;
 use super::*;
 
-fn is_covering(trail: &Trail) -> Result<bool, String> {
+fn is_covering(trail: &Trail) -> Result<bool, Unavailable> {
     Ok(trail_status(trail)?.is_logging)
 }
 
 /// Logging, multi-region, management read+write, no excluded sources.
-fn is_full_management_trail(trail: &Trail) -> Result<bool, String> {
+fn is_full_management_trail(trail: &Trail) -> Result<bool, Unavailable> {
     let f = trail_facts(trail)?;
     let mgmt = management_events(f.selectors);
     Ok(f.status.is_logging && f.config.is_multi_region_trail && mgmt.read_write() && mgmt.excluded_sources.is_empty())
@@ -24,7 +24,7 @@ fn trails_evidence(trails: &[&Trail]) -> serde_json::Value {
 fn account_has_trail(
     ctx: &Context,
     code: &str,
-    predicate: fn(&Trail) -> Result<bool, String>,
+    predicate: fn(&Trail) -> Result<bool, Unavailable>,
     pass: impl Fn(&Trail) -> String,
     fail: &str,
 ) -> Vec<Outcome> {
@@ -39,13 +39,13 @@ fn account_has_trail(
 }
 
 pub fn ct101_no_logging_trail(ctx: &Context) -> Vec<Outcome> {
-    account_has_trail(ctx, "CT101", is_covering, |t| format!("trail {} is logging", t.arn), "no trail that applies to this account is logging")
+    account_has_trail(ctx, ctx.code, is_covering, |t| format!("trail {} is logging", t.arn), "no trail that applies to this account is logging")
 }
 
 pub fn ct102_no_multi_region_management_trail(ctx: &Context) -> Vec<Outcome> {
     account_has_trail(
         ctx,
-        "CT102",
+        ctx.code,
         is_full_management_trail,
         |t| format!("trail {} is multi-region, logging, and records all management events (read+write)", t.arn),
         "no logging multi-region trail records all management events (read+write, no excluded event sources)",
@@ -53,7 +53,7 @@ pub fn ct102_no_multi_region_management_trail(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct103_region_not_logged(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT103";
+    let code = ctx.code;
     let mut out = Vec::new();
     for account in &ctx.inventory.accounts {
         let error = |message: String, evidence: serde_json::Value| outcome(code, Status::Error, &account.id, None, &account.id, message, evidence);
@@ -75,13 +75,18 @@ pub fn ct103_region_not_logged(ctx: &Context) -> Vec<Outcome> {
         }
         let trails = trails_applying_to(ctx.inventory, account);
         for region in regions {
-            let records_here = |t: &Trail| -> Result<bool, String> {
+            let records_here = |t: &Trail| -> Result<bool, Unavailable> {
                 let f = trail_facts(t)?;
                 Ok(f.status.is_logging && management_events(f.selectors).recorded() && (f.config.is_multi_region_trail || t.home_region == *region))
             };
-            let evidence = json!({ "region": region, "trails": trails.iter().map(|t| trail_summary(t)).collect::<Vec<_>>() });
+            // `recording_trail` is the trail that records the region (null when none does):
+            // the coverage map reads it from here, never from the message.
+            let mut evidence = json!({ "region": region, "recording_trail": null, "trails": trails.iter().map(|t| trail_summary(t)).collect::<Vec<_>>() });
             let o = match find_trail(&trails, records_here) {
-                Search::Found(t) => outcome(code, Status::Pass, &account.id, Some(region), region, format!("management events in {region} are recorded by trail {}", t.arn), evidence),
+                Search::Found(t) => {
+                    evidence["recording_trail"] = json!(t.arn);
+                    outcome(code, Status::Pass, &account.id, Some(region), region, format!("management events in {region} are recorded by trail {}", t.arn), evidence)
+                }
                 Search::NotFound => outcome(code, Status::Fail, &account.id, Some(region), region, format!("no logging trail records management events in {region}"), evidence),
                 Search::Unknown(u) => outcome(code, Status::Error, &account.id, Some(region), region, format!("no trail is known to record {region} and some could not be read: {}", describe_unknown(&u)), evidence),
             };
@@ -94,7 +99,7 @@ pub fn ct103_region_not_logged(ctx: &Context) -> Vec<Outcome> {
 pub fn ct104_global_service_events_not_logged(ctx: &Context) -> Vec<Outcome> {
     account_has_trail(
         ctx,
-        "CT104",
+        ctx.code,
         |t| Ok(trail_status(t)?.is_logging && trail_config(t)?.include_global_service_events),
         |t| format!("trail {} logs global service events", t.arn),
         "no logging trail includes global service events (IAM, STS, CloudFront)",
@@ -102,7 +107,7 @@ pub fn ct104_global_service_events_not_logged(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct105_global_service_events_duplicated(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT105";
+    let code = ctx.code;
     per_account(ctx, code, |account, trails| {
         let mut logging_global = Vec::new();
         let mut unknown = Vec::new();
@@ -133,7 +138,7 @@ pub(crate) fn each_trail(ctx: &Context, judge: impl Fn(&Trail) -> Outcome) -> Ve
 }
 
 pub fn ct106_management_event_sources_excluded(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT106";
+    let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         match &t.event_selectors {
@@ -155,7 +160,7 @@ pub fn ct106_management_event_sources_excluded(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct107_no_organization_trail(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT107";
+    let code = ctx.code;
     let inv = ctx.inventory;
     let Some(org) = inv.organization.as_ref().filter(|_| inv.scan.mode == crate::inventory::ScanMode::Organization) else {
         let resource = inv.organization.as_ref().map(|o| o.id.as_str()).unwrap_or("organization");
@@ -165,7 +170,7 @@ pub fn ct107_no_organization_trail(ctx: &Context) -> Vec<Outcome> {
     let candidates: Vec<&Trail> = inv.trails.values().filter(|t| t.account_id == management).collect();
     let mgmt_account_read = inv.account(management).map(|a| &a.listed_trails);
     let evidence = json!({ "organization_id": org.id, "management_account_id": management, "management_account_trails": candidates.iter().map(|t| trail_summary(t)).collect::<Vec<_>>() });
-    let is_org_trail = |t: &Trail| -> Result<bool, String> { Ok(trail_config(t)?.is_organization_trail && is_full_management_trail(t)?) };
+    let is_org_trail = |t: &Trail| -> Result<bool, Unavailable> { Ok(trail_config(t)?.is_organization_trail && is_full_management_trail(t)?) };
     let o = match (find_trail(&candidates, is_org_trail), mgmt_account_read) {
         (Search::Found(t), _) => outcome(code, Status::Pass, management, None, &org.id, format!("organization trail {} is logging, multi-region and records all management events", t.arn), evidence),
         (Search::Unknown(u), _) => outcome(code, Status::Error, management, None, &org.id, format!("no organization trail is known to qualify and some trails could not be read: {}", describe_unknown(&u)), evidence),
@@ -180,7 +185,7 @@ pub fn ct107_no_organization_trail(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct108_trail_not_logging(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT108";
+    let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         match trail_status(t) {

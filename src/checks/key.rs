@@ -27,7 +27,7 @@ fn key_check(ctx: &Context, code: &str, judge: impl Fn(&Key) -> (Status, String,
 }
 
 pub fn ct401_kms_key_rotation_disabled(ctx: &Context) -> Vec<Outcome> {
-    key_check(ctx, "CT401", |key| {
+    key_check(ctx, ctx.code, |key| {
         let metadata = match &key.metadata {
             Fact::Present(m) => m,
             Fact::Absent => return (Status::NotApplicable, "the key does not exist (see CT402)".into(), json!({"key_exists": false})),
@@ -46,7 +46,7 @@ pub fn ct401_kms_key_rotation_disabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct402_kms_key_unusable(ctx: &Context) -> Vec<Outcome> {
-    key_check(ctx, "CT402", |key| match &key.metadata {
+    key_check(ctx, ctx.code, |key| match &key.metadata {
         Fact::Present(m) if m.key_state == "Enabled" => (Status::Pass, "the key exists and is enabled".into(), json!({"metadata": m})),
         Fact::Present(m) => (Status::Fail, format!("the key is {}: CloudTrail cannot encrypt log files with it, so delivery fails", m.key_state), json!({"metadata": m})),
         Fact::Absent => (Status::Fail, format!("the key {} does not exist: CloudTrail cannot deliver log files", key.reference), json!({"key_exists": false})),

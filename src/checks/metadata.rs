@@ -12,33 +12,8 @@ use serde::{Deserialize, Serialize};
 /// (file stem, TOML text) of every file in `checks/`.
 pub static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/check_files.rs"));
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
-    }
-}
+pub use crate::model::Severity;
+use crate::model::Scope;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,7 +22,7 @@ pub struct CheckMeta {
     pub name: String,
     pub title: String,
     pub severity: Severity,
-    pub scope: String,
+    pub scope: Scope,
     /// framework key (`cis-5.0`, `securityhub`, `aws-config`, …) -> control ids.
     #[serde(default)]
     pub frameworks: BTreeMap<String, Vec<String>>,
@@ -103,7 +78,7 @@ mod tests {
         for check in REGISTRY {
             let meta = get(check.code).unwrap();
             assert_eq!(meta.name, check.name, "{}: name differs between registry and checks/", check.code);
-            assert_eq!(meta.scope, check.scope.as_str(), "{}: scope differs between registry and checks/", check.code);
+            assert_eq!(meta.scope, check.scope, "{}: scope differs between registry and checks/", check.code);
             assert!(!meta.doc.fix_cli.trim().is_empty() && !meta.doc.fix_terraform.trim().is_empty(), "{}: fix text missing", check.code);
         }
     }

@@ -17,55 +17,9 @@ pub mod trail_config;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::{Scope, Severity, Status};
+pub(crate) use crate::model::{Arn, Partition, Unavailable, UnavailableKind};
 use crate::inventory::{Account, Fact, Inventory, Trail, TrailConfig, TrailStatus};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    Pass,
-    Fail,
-    Error,
-    NotApplicable,
-}
-
-impl Status {
-    pub const ALL: [Status; 4] = [Status::Pass, Status::Fail, Status::Error, Status::NotApplicable];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "PASS",
-            Status::Fail => "FAIL",
-            Status::Error => "ERROR",
-            Status::NotApplicable => "NOT_APPLICABLE",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Scope {
-    Org,
-    Account,
-    Region,
-    Trail,
-    Bucket,
-    Key,
-    LogGroup,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Org => "org",
-            Scope::Account => "account",
-            Scope::Region => "region",
-            Scope::Trail => "trail",
-            Scope::Bucket => "bucket",
-            Scope::Key => "key",
-            Scope::LogGroup => "log-group",
-        }
-    }
-}
 
 /// Parameters of evaluation that come from the command line or config, not from AWS.
 #[derive(Debug, Clone)]
@@ -76,15 +30,21 @@ pub struct EvalParams {
     pub min_retention_days: u32,
 }
 
+/// CT307's default when neither the command line nor the config sets `min_retention_days`.
+pub const DEFAULT_MIN_RETENTION_DAYS: u32 = 365;
+
 impl Default for EvalParams {
     fn default() -> Self {
-        EvalParams { central_bucket: None, min_retention_days: 365 }
+        EvalParams { central_bucket: None, min_retention_days: DEFAULT_MIN_RETENTION_DAYS }
     }
 }
 
+/// What a check function sees: the inventory, the parameters, and its own code (from the
+/// registry, so no check spells its code a second time).
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub params: &'a EvalParams,
+    pub code: &'static str,
 }
 
 /// One verdict of one check on one resource.
@@ -99,6 +59,9 @@ pub struct Outcome {
     pub message: String,
     /// The observed values that led to the verdict.
     pub evidence: serde_json::Value,
+    /// For ERROR: why the evidence could not be read (kind, IAM action, message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Unavailable>,
 }
 
 pub struct CheckDef {
@@ -145,19 +108,34 @@ pub fn find(code: &str) -> Option<&'static CheckDef> {
 }
 
 /// Run the selected checks (all when `selected` is None) over the inventory.
+/// Every ERROR outcome carries its cause: the first reason found in its evidence, else one
+/// made from its message.
 pub fn evaluate(inventory: &Inventory, params: &EvalParams, selected: Option<&[&str]>) -> Vec<Outcome> {
-    let ctx = Context { inventory, params };
     REGISTRY
         .iter()
         .filter(|c| selected.is_none_or(|s| s.contains(&c.code)))
         .flat_map(|c| {
+            let ctx = Context { inventory, params, code: c.code };
             let mut outcomes = (c.evaluate)(&ctx);
             for o in &mut outcomes {
                 debug_assert_eq!(o.check, c.code);
+                if o.status == Status::Error && o.cause.is_none() {
+                    o.cause = Some(cause_in(&o.evidence).unwrap_or_else(|| Unavailable::new(UnavailableKind::guess_from_text(&o.message), None, o.message.clone())));
+                }
             }
             outcomes
         })
         .collect()
+}
+
+/// The first typed reason (`{kind, action, message}`) in an outcome's evidence.
+fn cause_in(evidence: &serde_json::Value) -> Option<Unavailable> {
+    match evidence {
+        serde_json::Value::Object(map) if map.contains_key("kind") && map.contains_key("message") => serde_json::from_value(evidence.clone()).ok(),
+        serde_json::Value::Object(map) => map.values().find_map(cause_in),
+        serde_json::Value::Array(items) => items.iter().find_map(cause_in),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -180,6 +158,7 @@ pub(crate) fn outcome(
         resource: resource.to_string(),
         message: message.into(),
         evidence,
+        cause: None,
     }
 }
 
@@ -190,23 +169,23 @@ pub(crate) struct TrailFacts<'a> {
     pub selectors: &'a crate::inventory::EventSelectors,
 }
 
-fn fact_ref<'a, T>(what: &str, fact: &'a Fact<T>) -> Result<&'a T, String> {
+fn fact_ref<'a, T>(what: &str, fact: &'a Fact<T>) -> Result<&'a T, Unavailable> {
     match fact {
         Fact::Present(v) => Ok(v),
-        Fact::Absent => Err(format!("{what}: AWS returned nothing")),
+        Fact::Absent => Err(Unavailable::new(UnavailableKind::NotFound, None, format!("{what}: AWS returned nothing"))),
         Fact::Unavailable(reason) => Err(reason.clone()),
     }
 }
 
-pub(crate) fn trail_config(trail: &Trail) -> Result<&TrailConfig, String> {
+pub(crate) fn trail_config(trail: &Trail) -> Result<&TrailConfig, Unavailable> {
     fact_ref("trail configuration", &trail.config)
 }
 
-pub(crate) fn trail_status(trail: &Trail) -> Result<&TrailStatus, String> {
+pub(crate) fn trail_status(trail: &Trail) -> Result<&TrailStatus, Unavailable> {
     fact_ref("trail status", &trail.status)
 }
 
-pub(crate) fn trail_facts(trail: &Trail) -> Result<TrailFacts<'_>, String> {
+pub(crate) fn trail_facts(trail: &Trail) -> Result<TrailFacts<'_>, Unavailable> {
     Ok(TrailFacts {
         config: trail_config(trail)?,
         status: trail_status(trail)?,
@@ -235,10 +214,10 @@ pub(crate) enum Search<'a> {
     Found(&'a Trail),
     NotFound,
     /// No trail is known to have it, and these could not be judged: (trail ARN, reason).
-    Unknown(Vec<(String, String)>),
+    Unknown(Vec<(String, Unavailable)>),
 }
 
-pub(crate) fn find_trail<'a>(trails: &[&'a Trail], mut predicate: impl FnMut(&'a Trail) -> Result<bool, String>) -> Search<'a> {
+pub(crate) fn find_trail<'a>(trails: &[&'a Trail], mut predicate: impl FnMut(&'a Trail) -> Result<bool, Unavailable>) -> Search<'a> {
     let mut unknown = Vec::new();
     for trail in trails {
         match predicate(trail) {
@@ -250,7 +229,7 @@ pub(crate) fn find_trail<'a>(trails: &[&'a Trail], mut predicate: impl FnMut(&'a
     if unknown.is_empty() { Search::NotFound } else { Search::Unknown(unknown) }
 }
 
-pub(crate) fn describe_unknown(unknown: &[(String, String)]) -> String {
+pub(crate) fn describe_unknown(unknown: &[(String, Unavailable)]) -> String {
     unknown.iter().map(|(arn, reason)| format!("{arn}: {reason}")).collect::<Vec<_>>().join("; ")
 }
 

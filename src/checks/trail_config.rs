@@ -27,7 +27,7 @@ fn config_check(ctx: &Context, code: &str, judge: impl Fn(&Trail, &TrailConfig) 
 }
 
 pub fn ct201_log_file_validation_disabled(ctx: &Context) -> Vec<Outcome> {
-    config_check(ctx, "CT201", |_, c| {
+    config_check(ctx, ctx.code, |_, c| {
         let evidence = json!({"log_file_validation_enabled": c.log_file_validation_enabled});
         if c.log_file_validation_enabled {
             (Status::Pass, "log file integrity validation is enabled".into(), evidence)
@@ -38,7 +38,7 @@ pub fn ct201_log_file_validation_disabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct202_logs_not_kms_encrypted(ctx: &Context) -> Vec<Outcome> {
-    config_check(ctx, "CT202", |_, c| {
+    config_check(ctx, ctx.code, |_, c| {
         let evidence = json!({"kms_key_id": c.kms_key_id});
         match &c.kms_key_id {
             Some(key) => (Status::Pass, format!("log files are encrypted with KMS key {key}"), evidence),
@@ -52,7 +52,7 @@ fn within_window(ctx: &Context, time: Option<chrono::DateTime<chrono::Utc>>) -> 
 }
 
 pub fn ct203_cloudwatch_logs_not_integrated(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT203";
+    let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         let (c, s) = match (trail_config(t), trail_status(t)) {
@@ -81,7 +81,7 @@ pub fn ct203_cloudwatch_logs_not_integrated(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct204_log_delivery_failing(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT204";
+    let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         let s = match trail_status(t) {
@@ -139,15 +139,15 @@ fn s3_data_events_check(ctx: &Context, code: &str, kind: &str, all: fn(&S3DataEv
 }
 
 pub fn ct205_s3_write_data_events_not_logged(ctx: &Context) -> Vec<Outcome> {
-    s3_data_events_check(ctx, "CT205", "write", |d| d.all_buckets_write, |d| &d.some_write)
+    s3_data_events_check(ctx, ctx.code, "write", |d| d.all_buckets_write, |d| &d.some_write)
 }
 
 pub fn ct206_s3_read_data_events_not_logged(ctx: &Context) -> Vec<Outcome> {
-    s3_data_events_check(ctx, "CT206", "read", |d| d.all_buckets_read, |d| &d.some_read)
+    s3_data_events_check(ctx, ctx.code, "read", |d| d.all_buckets_read, |d| &d.some_read)
 }
 
 pub fn ct207_insights_not_enabled(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT207";
+    let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
         let (c, s) = match (trail_config(t), trail_status(t)) {
@@ -167,7 +167,7 @@ pub fn ct207_insights_not_enabled(ctx: &Context) -> Vec<Outcome> {
 }
 
 pub fn ct208_notification_topic_missing(ctx: &Context) -> Vec<Outcome> {
-    let code = "CT208";
+    let code = ctx.code;
     config_check(ctx, code, |_, c| {
         let Some(arn) = &c.sns_topic_arn else {
             return (Status::NotApplicable, "the trail has no SNS topic configured".into(), json!({"sns_topic_arn": null}));
@@ -185,10 +185,10 @@ pub fn ct209_not_delivering_to_central_bucket(ctx: &Context) -> Vec<Outcome> {
     let Some(central) = ctx.params.central_bucket.clone() else {
         // Nothing to compare with: no need to read any trail's configuration.
         return each_trail(ctx, |t| {
-            outcome("CT209", Status::NotApplicable, &t.account_id, Some(&t.home_region), &t.arn, "no central bucket is configured (--central-bucket)", json!({"central_bucket": null}))
+            outcome(ctx.code, Status::NotApplicable, &t.account_id, Some(&t.home_region), &t.arn, "no central bucket is configured (--central-bucket)", json!({"central_bucket": null}))
         });
     };
-    config_check(ctx, "CT209", move |_, c| {
+    config_check(ctx, ctx.code, move |_, c| {
         let central = &central;
         let evidence = json!({"central_bucket": central, "s3_bucket_name": c.s3_bucket_name});
         if c.s3_bucket_name.as_deref() == Some(central.as_str()) {

@@ -6,8 +6,11 @@ use futures::StreamExt;
 
 use super::CollectOptions;
 use super::progress::Progress;
-use crate::aws::{Session, describe_error, fact, parse_arn};
+use super::read::{Limit, fact};
+use super::CollectError;
+use crate::aws::{Session, describe_error, unavailable};
 use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, TrailRef};
+use crate::model::{Partition, Unavailable, UnavailableKind, region_partition};
 
 /// `--accounts` / `--exclude-accounts`.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +26,7 @@ pub struct Target {
 }
 
 /// The organization (when the caller may see it) and the accounts to scan.
-pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions) -> Result<(Option<Organization>, Vec<Target>), String> {
+pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions, notes: &mut Vec<String>) -> Result<(Option<Organization>, Vec<Target>), CollectError> {
     let org_client = base.organizations();
     let described = org_client.describe_organization().send().await;
 
@@ -37,12 +40,15 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
     }
 
     let organization = match described {
-        Ok(output) => output.organization().map(to_organization).ok_or("organizations:DescribeOrganization answered without an organization")?,
+        Ok(output) => output
+            .organization()
+            .map(to_organization)
+            .ok_or_else(|| CollectError::Organization("organizations:DescribeOrganization answered without an organization".into()))?,
         Err(e) => {
-            return Err(format!(
+            return Err(CollectError::Organization(format!(
                 "--org: cannot read the organization ({}); run from the management account or a delegated administrator, or drop --org to scan one account",
                 describe_error("organizations:DescribeOrganization", &e)
-            ));
+            )));
         }
     };
 
@@ -50,10 +56,10 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
     let mut targets = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
-            format!(
+            CollectError::Organization(format!(
                 "--org: cannot list the organization's accounts ({}); the caller needs organizations:ListAccounts",
                 describe_error("organizations:ListAccounts", &e)
-            )
+            ))
         })?;
         for account in page.accounts() {
             let active = match (account.state(), account.status()) {
@@ -63,7 +69,7 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
             };
             let Some(id) = account.id() else { continue };
             if !active {
-                eprintln!("trailwarden: note: account {id} is not ACTIVE; not scanned");
+                notes.push(format!("account {id} is not ACTIVE; not scanned"));
                 continue;
             }
             targets.push(Target { id: id.to_string(), name: account.name().map(str::to_string) });
@@ -71,8 +77,11 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
     }
     for wanted in &options.selection.only {
         if !targets.iter().any(|t| &t.id == wanted) {
-            eprintln!("trailwarden: warning: --accounts {wanted}: not an ACTIVE account of organization {}; skipped", organization.id);
+            notes.push(format!("--accounts {wanted}: not an ACTIVE account of organization {}; skipped", organization.id));
         }
+    }
+    for excluded in targets.iter().filter(|t| options.selection.exclude.contains(&t.id)) {
+        notes.push(format!("account {} excluded (--exclude-accounts)", excluded.id));
     }
     targets.retain(|t| (options.selection.only.is_empty() || options.selection.only.contains(&t.id)) && !options.selection.exclude.contains(&t.id));
     targets.sort_by(|a, b| a.id.cmp(&b.id));
@@ -93,16 +102,17 @@ pub async fn collect_accounts(
     caller: &Caller,
     targets: &[Target],
     options: &CollectOptions,
+    limit: &Limit,
     progress: &Progress,
 ) -> Vec<(Account, Option<Session>)> {
-    let partition = parse_arn(&caller.arn).map(|a| a.partition.to_string()).unwrap_or_else(|| "aws".to_string());
+    let partition = Partition::of_arn(&caller.arn);
     let total = targets.len();
     let mut done = 0;
     let mut results: Vec<(Account, Option<Session>)> = Vec::with_capacity(total);
     let mut stream = futures::stream::iter(targets.iter().cloned())
         .map(|target| {
             let partition = partition.clone();
-            async move { collect_account(base, caller, &partition, target, options).await }
+            async move { limit.run(collect_account(base, caller, &partition, target, options)).await }
         })
         .buffer_unordered(options.concurrency.max(1));
     while let Some(result) = stream.next().await {
@@ -114,15 +124,15 @@ pub async fn collect_accounts(
     results
 }
 
-async fn collect_account(base: &Session, caller: &Caller, partition: &str, target: Target, options: &CollectOptions) -> (Account, Option<Session>) {
+async fn collect_account(base: &Session, caller: &Caller, partition: &Partition, target: Target, options: &CollectOptions) -> (Account, Option<Session>) {
     let session = if target.id == caller.account_id {
         Ok((base.clone(), "caller".to_string()))
     } else {
-        let role_arn = format!("arn:{partition}:iam::{}:role/{}", target.id, options.role_name);
+        let role_arn = partition.role_arn(&target.id, &options.role_name);
         base.assume_role(&target.id, &role_arn, options.external_id.as_deref())
             .await
             .map(|s| (s, role_arn.clone()))
-            .map_err(|reason| format!("cannot assume role {role_arn}: {reason}"))
+            .map_err(|reason| reason.context(&format!("cannot assume role {role_arn}: ")))
     };
     let (session, via) = match session {
         Ok(pair) => pair,
@@ -130,11 +140,11 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &str, targe
             let account = Account {
                 id: target.id,
                 name: target.name,
-                access: Fact::Unavailable(reason.clone()),
-                regions: Fact::Unavailable(reason.clone()),
-                listed_trails: Fact::Unavailable(reason.clone()),
-                public_access_block: Fact::Unavailable(reason.clone()),
-                owned_buckets: Fact::Unavailable(reason),
+                regions: Fact::Unavailable(reason.with_kind(UnavailableKind::NotScanned)),
+                listed_trails: Fact::Unavailable(reason.with_kind(UnavailableKind::NotScanned)),
+                public_access_block: Fact::Unavailable(reason.with_kind(UnavailableKind::NotScanned)),
+                owned_buckets: Fact::Unavailable(reason.with_kind(UnavailableKind::NotScanned)),
+                access: Fact::Unavailable(reason),
             };
             return (account, None);
         }
@@ -161,7 +171,7 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &str, targe
 /// The regions enabled in the account: account:ListRegions (the API made for it), falling
 /// back to ec2:DescribeRegions (enabled regions only) where the Account API is not answered —
 /// some partitions, emulators, or a policy that grants only the EC2 call.
-async fn enabled_regions(session: &Session, partition: &str, requested: Option<&Vec<String>>) -> Fact<Vec<String>> {
+async fn enabled_regions(session: &Session, partition: &Partition, requested: Option<&Vec<String>>) -> Fact<Vec<String>> {
     if let Some(regions) = requested {
         return Fact::Present(regions.clone());
     }
@@ -175,26 +185,16 @@ async fn enabled_regions(session: &Session, partition: &str, requested: Option<&
                 .regions()
                 .iter()
                 .filter(|r| r.opt_in_status().is_none_or(|s| s != "not-opted-in"))
-                .filter(|r| r.region_name().is_some_and(|name| region_partition(name) == partition))
+                .filter(|r| r.region_name().is_some_and(|name| region_partition(name) == partition.as_str()))
                 .filter_map(|r| r.region_name().map(str::to_string))
                 .collect();
             regions.sort();
             Fact::Present(regions)
         }
-        Err(e) => Fact::Unavailable(format!("{account_reason}; fallback {}", describe_error("ec2:DescribeRegions", &e))),
-    }
-}
-
-/// The partition a region belongs to (some emulators answer with every partition's regions).
-fn region_partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-iso") {
-        "aws-iso"
-    } else {
-        "aws"
+        Err(e) => {
+            let fallback = unavailable("ec2:DescribeRegions", &e);
+            Fact::Unavailable(Unavailable::new(fallback.kind, Some("account:ListRegions"), format!("{account_reason}; fallback {}", fallback.message)))
+        }
     }
 }
 
@@ -230,7 +230,7 @@ pub async fn list_trails(session: &Session) -> Fact<Vec<TrailRef>> {
                     home_region: t.home_region().unwrap_or_default().to_string(),
                 })
             })),
-            Err(e) => return Fact::Unavailable(describe_error("cloudtrail:ListTrails", &e)),
+            Err(e) => return Fact::Unavailable(unavailable("cloudtrail:ListTrails", &e)),
         }
     }
     Fact::Present(trails)
@@ -255,7 +255,7 @@ async fn owned_buckets(session: &Session) -> Fact<Vec<String>> {
     while let Some(page) = pages.next().await {
         match page {
             Ok(page) => names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_string))),
-            Err(e) => return Fact::Unavailable(describe_error("s3:ListAllMyBuckets", &e)),
+            Err(e) => return Fact::Unavailable(unavailable("s3:ListAllMyBuckets", &e)),
         }
     }
     names.sort();

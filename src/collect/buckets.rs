@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use futures::StreamExt;
 
 use super::progress::Progress;
+use super::read::{Limit, fact};
 use super::trails::to_chrono;
-use crate::aws::{Session, error_code, describe_error, fact};
+use crate::aws::{Session, error_code, unavailable};
 use crate::inventory::*;
 
 pub async fn collect_buckets(
@@ -19,6 +20,7 @@ pub async fn collect_buckets(
     accounts: &[Account],
     sessions: &BTreeMap<String, Session>,
     concurrency: usize,
+    limit: &Limit,
     progress: &Progress,
 ) -> BTreeMap<String, Bucket> {
     // Bucket name -> an account that references it (to ask HeadBucket when no scanned account owns it).
@@ -32,7 +34,7 @@ pub async fn collect_buckets(
     let mut done = 0;
     let mut out = BTreeMap::new();
     let mut stream = futures::stream::iter(referenced)
-        .map(|(name, referrer)| async move {
+        .map(|(name, referrer)| limit.run(async move {
             let owner = accounts.iter().find(|a| a.owned_buckets.present().is_some_and(|b| b.binary_search(&name).is_ok()));
             match owner.and_then(|a| sessions.get(&a.id)) {
                 Some(session) => read_bucket(session, name).await,
@@ -41,7 +43,7 @@ pub async fn collect_buckets(
                     unowned_bucket(session, name, accounts).await
                 }
             }
-        })
+        }))
         .buffer_unordered(concurrency.max(1));
     while let Some(bucket) = stream.next().await {
         done += 1;
@@ -51,9 +53,9 @@ pub async fn collect_buckets(
     out
 }
 
-fn not_read(name: String, owner: Fact<BucketOwner>, reason: &str) -> Bucket {
-    fn r<T>(reason: &str) -> Fact<T> {
-        Fact::Unavailable(reason.to_string())
+fn not_read(name: String, owner: Fact<BucketOwner>, reason: &Unavailable) -> Bucket {
+    fn r<T>(reason: &Unavailable) -> Fact<T> {
+        Fact::Unavailable(reason.clone())
     }
     Bucket {
         name,
@@ -71,7 +73,8 @@ fn not_read(name: String, owner: Fact<BucketOwner>, reason: &str) -> Bucket {
 
 async fn unowned_bucket(session: Option<&Session>, name: String, accounts: &[Account]) -> Bucket {
     let Some(session) = session else {
-        return not_read(name, Fact::Unavailable("no scanned account could be used to look the bucket up".into()), "bucket not read");
+        let reason = Unavailable::new(UnavailableKind::NotScanned, None, "no scanned account could be used to look the bucket up");
+        return not_read(name, Fact::Unavailable(reason.clone()), &reason.context("bucket not read: "));
     };
     let unlisted: Vec<&str> = accounts.iter().filter(|a| a.owned_buckets.present().is_none()).map(|a| a.id.as_str()).collect();
     let head = session.s3(&session.default_region()).head_bucket().bucket(&name).send().await;
@@ -83,21 +86,22 @@ async fn unowned_bucket(session: Option<&Session>, name: String, accounts: &[Acc
             unlisted.join(", ")
         )
     };
+    let outside = Unavailable::new(UnavailableKind::OwnerOutsideScan, None, outside);
     match head {
         Ok(_) => not_read(name, Fact::Unavailable(outside.clone()), &outside),
         Err(err) => match error_code(&err).as_deref() {
-            Some("NotFound") | Some("NoSuchBucket") => {
-                not_read(name, Fact::Absent, "bucket does not exist")
-            }
-            Some("AccessDenied") | Some("Forbidden") | Some("PermanentRedirect") => {
-                not_read(name, Fact::Unavailable(outside.clone()), &outside)
-            }
+            Some("NotFound") | Some("NoSuchBucket") => not_read(name, Fact::Absent, &does_not_exist()),
+            Some("AccessDenied") | Some("Forbidden") | Some("PermanentRedirect") => not_read(name, Fact::Unavailable(outside.clone()), &outside),
             _ => {
-                let reason = describe_error("s3:ListBucket", &err);
+                let reason = unavailable("s3:ListBucket", &err);
                 not_read(name, Fact::Unavailable(reason.clone()), &reason)
             }
         },
     }
+}
+
+fn does_not_exist() -> Unavailable {
+    Unavailable::new(UnavailableKind::NotFound, None, "bucket does not exist")
 }
 
 async fn read_bucket(session: &Session, name: String) -> Bucket {
@@ -112,7 +116,7 @@ async fn read_bucket(session: &Session, name: String) -> Bucket {
             Some(c) if c == "EU" => "eu-west-1".to_string(),
             Some(c) => c,
         }),
-        Fact::Absent => return not_read(name, Fact::Absent, "bucket does not exist"),
+        Fact::Absent => return not_read(name, Fact::Absent, &does_not_exist()),
         Fact::Unavailable(_) => None,
     };
     let region_known = region.is_some();

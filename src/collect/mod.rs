@@ -11,7 +11,9 @@
 
 mod accounts;
 mod buckets;
+pub mod iam;
 mod progress;
+mod read;
 mod resources;
 mod trails;
 
@@ -19,8 +21,9 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 
-use crate::aws::{ConnectOptions, Session, load_base_config};
-use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata, ScanMode};
+use crate::aws::{ConnectOptions, Session, describe_error, load_base_config};
+use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata};
+use crate::model::ScanMode;
 
 pub use accounts::AccountSelection;
 
@@ -34,14 +37,23 @@ pub struct CollectOptions {
     pub selection: AccountSelection,
     /// `None`: the regions enabled in each account.
     pub regions: Option<Vec<String>>,
-    /// How many accounts (and, separately, resources) are read at once.
+    /// How many units of work (an account's facts, a trail, a bucket, a key …) are read at
+    /// once, across every stage.
     pub concurrency: usize,
 }
 
-/// A fatal problem before any account could be scanned (no credentials, no organization access).
-pub type FatalError = String;
+/// A fatal problem before any account could be scanned.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// The caller's identity could not be determined (no or bad credentials, no endpoint).
+    #[error("{0}")]
+    Identity(String),
+    /// `--org` was asked for and the organization could not be read.
+    #[error("{0}")]
+    Organization(String),
+}
 
-pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> {
+pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
     let started_at = Utc::now();
     let base_config = load_base_config(&options.connect).await;
     // --endpoint-url, or AWS_ENDPOINT_URL from the environment (the SDK's own setting).
@@ -53,7 +65,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> 
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| format!("cannot determine who is calling AWS ({}); check your credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)", crate::aws::describe_error("sts:GetCallerIdentity", &e)))?;
+        .map_err(|e| {
+            CollectError::Identity(format!(
+                "cannot determine who is calling AWS ({}); check your credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)",
+                describe_error("sts:GetCallerIdentity", &e)
+            ))
+        })?;
     let caller = Caller {
         account_id: identity.account().unwrap_or_default().to_string(),
         arn: identity.arn().unwrap_or_default().to_string(),
@@ -62,16 +79,18 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> 
     let base = Session::new(&caller.account_id, base.config.clone(), base.endpoint_url.clone());
 
     let progress = progress::Progress::new();
-    let (organization, targets) = accounts::enumerate(&base, &caller, options).await?;
-    let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &targets, options, &progress).await;
+    let limit = read::Limit::new(options.concurrency);
+    let mut notes = Vec::new();
+    let (organization, targets) = accounts::enumerate(&base, &caller, options, &mut notes).await?;
+    let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &targets, options, &limit, &progress).await;
 
     let sessions: BTreeMap<String, Session> =
         accounts_with_sessions.iter().filter_map(|(account, session)| session.clone().map(|s| (account.id.clone(), s))).collect();
     let accounts: Vec<_> = accounts_with_sessions.into_iter().map(|(account, _)| account).collect();
 
-    let trails = trails::collect_trails(&accounts, &sessions, options.concurrency, &progress).await;
-    let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &progress).await;
-    let (keys, topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &progress).await;
+    let trails = trails::collect_trails(&accounts, &sessions, options.concurrency, &limit, &progress).await;
+    let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &limit, &progress).await;
+    let (keys, topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &limit, &progress).await;
     progress.finish();
 
     Ok(Inventory {
@@ -84,6 +103,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, FatalError> 
             caller,
             mode: if options.organization { ScanMode::Organization } else { ScanMode::Account },
             requested_regions: options.regions.clone(),
+            notes,
         },
         organization,
         accounts,

@@ -8,14 +8,17 @@ use std::collections::BTreeMap;
 use futures::StreamExt;
 
 use super::progress::Progress;
+use super::read::{Limit, fact, not_read};
 use super::session_for;
-use crate::aws::{Session, fact, parse_arn};
+use crate::aws::{Session, unavailable};
 use crate::inventory::*;
+use crate::model::{Arn, UnavailableKind};
 
 pub async fn collect_resources(
     trails: &BTreeMap<String, Trail>,
     sessions: &BTreeMap<String, Session>,
     concurrency: usize,
+    limit: &Limit,
     progress: &Progress,
 ) -> (BTreeMap<String, Key>, BTreeMap<String, Topic>, BTreeMap<String, LogGroup>) {
     // reference -> (owner account, region, referring account)
@@ -24,7 +27,7 @@ pub async fn collect_resources(
     let mut groups: BTreeMap<String, (String, String, String)> = BTreeMap::new();
     for trail in trails.values() {
         let Some(config) = trail.config.present() else { continue };
-        let locate = |reference: &str| match parse_arn(reference) {
+        let locate = |reference: &str| match Arn::parse(reference) {
             Some(arn) => (arn.account.to_string(), arn.region.to_string(), trail.account_id.clone()),
             None => (trail.account_id.clone(), trail.home_region.clone(), trail.account_id.clone()),
         };
@@ -44,7 +47,7 @@ pub async fn collect_resources(
 
     let key_reads = futures::stream::iter(keys)
         .map(|(reference, (owner, region, referrer))| async move {
-            let key = read_key(session_for(sessions, &owner, &referrer), reference, owner, region).await;
+            let key = limit.run(read_key(session_for(sessions, &owner, &referrer), reference, owner, region)).await;
             tick();
             key
         })
@@ -52,7 +55,7 @@ pub async fn collect_resources(
         .collect::<Vec<_>>();
     let topic_reads = futures::stream::iter(topics)
         .map(|(arn, (owner, region, referrer))| async move {
-            let topic = read_topic(session_for(sessions, &owner, &referrer), arn, region).await;
+            let topic = limit.run(read_topic(session_for(sessions, &owner, &referrer), arn, region)).await;
             tick();
             topic
         })
@@ -60,7 +63,7 @@ pub async fn collect_resources(
         .collect::<Vec<_>>();
     let group_reads = futures::stream::iter(groups)
         .map(|(arn, (owner, region, referrer))| async move {
-            let group = read_log_group(session_for(sessions, &owner, &referrer), arn, owner, region).await;
+            let group = limit.run(read_log_group(session_for(sessions, &owner, &referrer), arn, owner, region)).await;
             tick();
             group
         })
@@ -78,7 +81,7 @@ const NO_SESSION: &str = "no scanned account could be used to read it";
 
 async fn read_key(session: Option<&Session>, reference: String, account_id: String, region: String) -> Key {
     let Some(session) = session else {
-        return Key { reference, account_id, region, metadata: Fact::Unavailable(NO_SESSION.into()), rotation_enabled: Fact::Unavailable(NO_SESSION.into()) };
+        return Key { reference, account_id, region, metadata: not_read(UnavailableKind::NotScanned, NO_SESSION), rotation_enabled: not_read(UnavailableKind::NotScanned, NO_SESSION) };
     };
     let kms = session.kms(&region);
     let metadata = fact("kms:DescribeKey", kms.describe_key().key_id(&reference).send().await, &["NotFoundException"]).and_then(|out| {
@@ -88,7 +91,7 @@ async fn read_key(session: Option<&Session>, reference: String, account_id: Stri
                 key_state: m.key_state().map(|s| s.as_str().to_string()).unwrap_or_default(),
                 key_manager: m.key_manager().map(|s| s.as_str().to_string()).unwrap_or_default(),
             }),
-            None => Fact::Unavailable("kms:DescribeKey answered without key metadata".into()),
+            None => not_read(UnavailableKind::ServiceError, "kms:DescribeKey answered without key metadata"),
         }
     });
     let rotation_enabled = match &metadata {
@@ -106,7 +109,7 @@ async fn read_key(session: Option<&Session>, reference: String, account_id: Stri
 
 async fn read_topic(session: Option<&Session>, arn: String, region: String) -> Topic {
     let Some(session) = session else {
-        return Topic { arn, attributes: Fact::Unavailable(NO_SESSION.into()) };
+        return Topic { arn, attributes: not_read(UnavailableKind::NotScanned, NO_SESSION) };
     };
     let result = session.sns(&region).get_topic_attributes().topic_arn(&arn).send().await;
     let attributes = fact("sns:GetTopicAttributes", result, &["NotFound"]).map(|out| TopicAttributes {
@@ -115,19 +118,19 @@ async fn read_topic(session: Option<&Session>, arn: String, region: String) -> T
     Topic { arn, attributes }
 }
 
-/// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME` or `...:log-group:NAME:*`.
+/// `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME` or `...:log-group:NAME:*`.
 pub fn log_group_name(arn: &str) -> Option<&str> {
-    let rest = parse_arn(arn)?.resource.strip_prefix("log-group:")?;
+    let rest = Arn::parse(arn)?.resource.strip_prefix("log-group:")?;
     Some(rest.strip_suffix(":*").unwrap_or(rest))
 }
 
 async fn read_log_group(session: Option<&Session>, arn: String, account_id: String, region: String) -> LogGroup {
     let name = log_group_name(&arn).unwrap_or_default().to_string();
     let Some(session) = session else {
-        return LogGroup { arn, name, account_id, region, details: Fact::Unavailable(NO_SESSION.into()) };
+        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotScanned, NO_SESSION) };
     };
     if name.is_empty() {
-        return LogGroup { arn, name, account_id, region, details: Fact::Unavailable("the trail's log group ARN names no log group".into()) };
+        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotFound, "the trail's log group ARN names no log group") };
     }
     // The exact name as prefix: a handful of groups at most, never a listing of the account's groups.
     let mut pages = session.logs(&region).describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
@@ -141,7 +144,7 @@ async fn read_log_group(session: Option<&Session>, arn: String, account_id: Stri
                 }
             }
             Err(e) => {
-                details = Fact::Unavailable(crate::aws::describe_error("logs:DescribeLogGroups", &e));
+                details = Fact::Unavailable(unavailable("logs:DescribeLogGroups", &e));
                 break;
             }
         }

@@ -8,14 +8,17 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 
 use super::progress::Progress;
+use super::read::{Limit, fact};
 use super::session_for;
-use crate::aws::{Session, fact, parse_arn};
+use crate::aws::Session;
 use crate::inventory::*;
+use crate::model::{Arn, Unavailable, UnavailableKind};
 
 pub async fn collect_trails(
     accounts: &[Account],
     sessions: &BTreeMap<String, Session>,
     concurrency: usize,
+    limit: &Limit,
     progress: &Progress,
 ) -> BTreeMap<String, Trail> {
     // Each trail once, however many accounts list it (an organization trail is listed by all).
@@ -32,9 +35,9 @@ pub async fn collect_trails(
     let mut out = BTreeMap::new();
     let mut stream = futures::stream::iter(listed.into_values())
         .map(|(trail_ref, lister)| async move {
-            let owner = parse_arn(&trail_ref.arn).map(|a| a.account.to_string()).unwrap_or_else(|| lister.clone());
+            let owner = Arn::parse(&trail_ref.arn).map(|a| a.account.to_string()).unwrap_or_else(|| lister.clone());
             let session = session_for(sessions, &owner, &lister).expect("the listing account has a session");
-            collect_trail(session, trail_ref, owner).await
+            limit.run(collect_trail(session, trail_ref, owner)).await
         })
         .buffer_unordered(concurrency.max(1));
     while let Some(trail) = stream.next().await {
@@ -156,7 +159,7 @@ impl<T> AndThenPresent<T> for Fact<T> {
     /// Map a present value whose useful part may be missing from the response.
     fn and_then_present<U>(self, f: impl FnOnce(T) -> Option<U>, missing: &str) -> Fact<U> {
         match self {
-            Fact::Present(v) => f(v).map(Fact::Present).unwrap_or_else(|| Fact::Unavailable(missing.to_string())),
+            Fact::Present(v) => f(v).map(Fact::Present).unwrap_or_else(|| Fact::Unavailable(Unavailable::new(UnavailableKind::ServiceError, None, missing))),
             Fact::Absent => Fact::Absent,
             Fact::Unavailable(r) => Fact::Unavailable(r),
         }

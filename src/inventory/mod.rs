@@ -11,54 +11,22 @@
 //! The wire format is versioned by [`INVENTORY_VERSION`]; a file of another version is
 //! refused with a clear error rather than misread.
 
+mod fact;
+
+pub use fact::Fact;
+pub use crate::model::{ScanMode, Unavailable, UnavailableKind};
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a field changes meaning or is removed (adding optional fields is fine).
-pub const INVENTORY_VERSION: u32 = 1;
+/// Version 2: `Unavailable` carries a kind and the IAM action; version 1 files still load.
+pub const INVENTORY_VERSION: u32 = 2;
 
-/// One collected fact, with the difference between "there is none" and "we could not see".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fact<T> {
-    Present(T),
-    Absent,
-    Unavailable(String),
-}
-
-impl<T> Fact<T> {
-    pub fn present(&self) -> Option<&T> {
-        match self {
-            Fact::Present(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    pub fn unavailable_reason(&self) -> Option<&str> {
-        match self {
-            Fact::Unavailable(r) => Some(r),
-            _ => None,
-        }
-    }
-
-    pub fn and_then<U>(self, f: impl FnOnce(T) -> Fact<U>) -> Fact<U> {
-        match self {
-            Fact::Present(v) => f(v),
-            Fact::Absent => Fact::Absent,
-            Fact::Unavailable(r) => Fact::Unavailable(r),
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fact<U> {
-        match self {
-            Fact::Present(v) => Fact::Present(f(v)),
-            Fact::Absent => Fact::Absent,
-            Fact::Unavailable(r) => Fact::Unavailable(r),
-        }
-    }
-}
+/// Versions [`Inventory::from_json`] reads.
+pub const READABLE_VERSIONS: &[u32] = &[1, 2];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inventory {
@@ -89,14 +57,12 @@ pub struct ScanMetadata {
     pub mode: ScanMode,
     /// The regions asked for with `--regions`, or `None` for "the regions enabled in each account".
     pub requested_regions: Option<Vec<String>>,
+    /// What the collector decided about scope, for every report: accounts not ACTIVE,
+    /// accounts asked for that are not in the organization, excluded accounts.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScanMode {
-    Account,
-    Organization,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Caller {
@@ -374,26 +340,39 @@ impl Inventory {
         self.accounts.iter().find(|a| a.id == id)
     }
 
-    /// Parse a saved inventory, refusing other versions with an error that says what to do.
-    pub fn from_json(path: &str, text: &str) -> Result<Inventory, String> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            format!("inventory {path}: line {} column {}: not valid JSON ({e}); re-create it with `trailwarden scan --save-inventory {path}`", e.line(), e.column())
+    /// Parse a saved inventory (version 1 or 2), refusing others with an error that says what to do.
+    pub fn from_json(path: &str, text: &str) -> Result<Inventory, InventoryError> {
+        let recreate = format!("re-create it with `trailwarden scan --save-inventory {path}`");
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| InventoryError {
+            message: format!("inventory {path}: line {} column {}: not valid JSON ({e}); {recreate}", e.line(), e.column()),
         })?;
         match value.get("inventory_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == INVENTORY_VERSION as u64 => {}
+            Some(v) if READABLE_VERSIONS.iter().any(|r| u64::from(*r) == v) => {}
             Some(v) => {
-                return Err(format!(
-                    "inventory {path}: inventory_version {v} is not supported (this trailwarden reads version {INVENTORY_VERSION}); re-create it with this version's `scan --save-inventory`"
-                ));
+                return Err(InventoryError {
+                    message: format!(
+                        "inventory {path}: inventory_version {v} is not supported (this trailwarden reads versions 1 and {INVENTORY_VERSION}); re-create it with this version's `scan --save-inventory`"
+                    ),
+                });
             }
             None => {
-                return Err(format!(
-                    "inventory {path}: no `inventory_version` field: this is not a trailwarden inventory (write one with `trailwarden scan --save-inventory {path}`)"
-                ));
+                return Err(InventoryError {
+                    message: format!(
+                        "inventory {path}: no `inventory_version` field: this is not a trailwarden inventory (write one with `trailwarden scan --save-inventory {path}`)"
+                    ),
+                });
             }
         }
-        serde_json::from_str(text).map_err(|e| {
-            format!("inventory {path}: line {} column {}: {e}; re-create it with `trailwarden scan --save-inventory {path}`", e.line(), e.column())
-        })
+        let mut inventory: Inventory = serde_json::from_str(text)
+            .map_err(|e| InventoryError { message: format!("inventory {path}: line {} column {}: {e}; {recreate}", e.line(), e.column()) })?;
+        inventory.inventory_version = INVENTORY_VERSION;
+        Ok(inventory)
     }
+}
+
+/// A saved inventory that cannot be used; the message names the file, the place and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct InventoryError {
+    message: String,
 }

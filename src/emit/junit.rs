@@ -19,8 +19,9 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{Finding, RenderContext, Renderer, Report};
-use crate::checks::Status;
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Finding, Report};
+use crate::model::Status;
 
 pub struct Junit;
 
@@ -202,9 +203,9 @@ fn write(report: &Report, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
 }
 
 impl Renderer for Junit {
-    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-        write(report, &mut writer).map_err(|e| format!("cannot write JUnit XML: {e}"))?;
+        write(report, &mut writer).map_err(|e| RenderError::new("JUnit", e.to_string()))?;
         Ok(writer.into_inner())
     }
 }

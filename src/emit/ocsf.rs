@@ -20,9 +20,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Finding, RenderContext, Renderer, Report};
-use crate::checks::Status;
-use crate::checks::metadata::{self, Severity};
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Finding, Report};
+use crate::model::Status;
+use crate::checks::metadata;
+use crate::model::Severity;
 
 pub struct Ocsf;
 
@@ -45,7 +47,7 @@ pub fn severity_id(s: Severity) -> (u8, &'static str) {
 
 /// A CloudFormation-style type for a finding's resource (an ARN, an account id or a region).
 pub fn resource_type(resource: &str) -> &'static str {
-    if let Some(arn) = crate::aws::parse_arn(resource) {
+    if let Some(arn) = crate::model::Arn::parse(resource) {
         let kind = arn.resource.split(['/', ':']).next().unwrap_or("");
         return match (arn.service, kind) {
             ("cloudtrail", _) => "AWS::CloudTrail::Trail",
@@ -92,7 +94,7 @@ fn event(report: &Report, f: &Finding) -> Value {
         "last_seen_time": time,
         "analytic": {"uid": f.check, "name": name, "type_id": 1, "type": "Rule"},
     });
-    let first_seen = match (f.baseline.as_deref(), &report.baseline) {
+    let first_seen = match (f.baseline.map(|b| b.as_str()), &report.baseline) {
         (Some("unchanged"), Some(b)) => b.started_at.timestamp_millis(),
         _ => time,
     };
@@ -114,7 +116,7 @@ fn event(report: &Report, f: &Finding) -> Value {
     }
 
     let mut resource = json!({"uid": f.resource, "type": resource_type(&f.resource)});
-    let arn = crate::aws::parse_arn(&f.resource);
+    let arn = crate::model::Arn::parse(&f.resource);
     if let Some(short) = arn.map(|a| a.resource.rsplit(['/', ':']).next().unwrap_or(a.resource)).filter(|s| !s.is_empty()) {
         resource["name"] = json!(short);
     }
@@ -192,9 +194,9 @@ fn event(report: &Report, f: &Finding) -> Value {
 }
 
 impl Renderer for Ocsf {
-    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let events: Vec<Value> = report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| event(report, f)).collect();
-        let mut bytes = serde_json::to_vec_pretty(&events).map_err(|e| e.to_string())?;
+        let mut bytes = serde_json::to_vec_pretty(&events).map_err(|e| RenderError::new("OCSF", e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)
     }

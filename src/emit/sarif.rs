@@ -29,9 +29,11 @@
 
 use serde_json::{Value, json};
 
-use super::{CheckInfo, Finding, RenderContext, Renderer, Report};
-use crate::checks::Status;
-use crate::checks::metadata::{self, Severity};
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{CheckInfo, Finding, Report};
+use crate::model::Status;
+use crate::checks::metadata;
+use crate::model::{AccountStatus, BaselineClass, Severity};
 
 pub struct Sarif;
 
@@ -92,7 +94,7 @@ fn rule(check: &CheckInfo) -> Value {
         }
         None => (what.clone(), what.clone()),
     };
-    let mut tags = vec!["security".to_string(), "cloudtrail".to_string(), "aws".to_string(), "compliance".to_string(), check.scope.clone()];
+    let mut tags = vec!["security".to_string(), "cloudtrail".to_string(), "aws".to_string(), "compliance".to_string(), check.scope.as_str().to_string()];
     tags.extend(check.frameworks.keys().cloned());
     tags.retain(|t| !t.is_empty());
     tags.truncate(MAX_TAGS);
@@ -122,8 +124,8 @@ fn rule(check: &CheckInfo) -> Value {
 /// `ruleIndex` valid rather than dropping the finding).
 fn rule_for_unlisted(code: &str, severity: Severity) -> CheckInfo {
     match metadata::get(code) {
-        Some(m) => CheckInfo { code: m.code.clone(), name: m.name.clone(), title: m.title.clone(), severity, scope: m.scope.clone(), frameworks: m.frameworks.clone() },
-        None => CheckInfo { code: code.to_string(), name: code.to_ascii_lowercase(), title: code.to_string(), severity, scope: String::new(), frameworks: Default::default() },
+        Some(m) => CheckInfo { code: m.code.clone(), name: m.name.clone(), title: m.title.clone(), severity, scope: m.scope, frameworks: m.frameworks.clone() },
+        None => CheckInfo { code: code.to_string(), name: code.to_ascii_lowercase(), title: code.to_string(), severity, scope: crate::model::Scope::Account, frameworks: Default::default() },
     }
 }
 
@@ -179,9 +181,9 @@ fn result(f: &Finding, rule_index: usize, artifact: &str) -> Value {
     if let Some(expired) = &f.expired_suppression {
         result["properties"]["expired_suppression"] = json!(expired);
     }
-    match f.baseline.as_deref() {
-        Some("new") => result["baselineState"] = json!("new"),
-        Some("unchanged") => result["baselineState"] = json!("unchanged"),
+    match f.baseline {
+        Some(BaselineClass::New) => result["baselineState"] = json!("new"),
+        Some(BaselineClass::Unchanged) => result["baselineState"] = json!("unchanged"),
         _ => {}
     }
     if let Some(s) = &f.suppression {
@@ -195,7 +197,7 @@ fn result(f: &Finding, rule_index: usize, artifact: &str) -> Value {
 }
 
 impl Renderer for Sarif {
-    fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let mut checks: Vec<CheckInfo> = report.checks.clone();
         let mut failing: Vec<&Finding> = report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Error)).collect();
         let left_out = failing.len().saturating_sub(MAX_RESULTS);
@@ -219,7 +221,7 @@ impl Renderer for Sarif {
             .scan
             .accounts
             .iter()
-            .filter(|a| a.status != "scanned")
+            .filter(|a| a.status != AccountStatus::Scanned)
             .map(|a| {
                 json!({
                     "level": "error",
@@ -268,7 +270,7 @@ impl Renderer for Sarif {
                 "results": results
             }]
         });
-        let mut bytes = serde_json::to_vec_pretty(&sarif).map_err(|e| e.to_string())?;
+        let mut bytes = serde_json::to_vec_pretty(&sarif).map_err(|e| RenderError::new("SARIF", e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)
     }

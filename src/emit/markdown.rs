@@ -16,8 +16,9 @@
 
 use std::fmt::Write;
 
-use super::{Finding, RenderContext, Renderer, Report};
-use crate::checks::Status;
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Finding, Report};
+use crate::model::{AccountStatus, BaselineClass, ScanMode, Status};
 
 pub struct Markdown;
 
@@ -133,9 +134,9 @@ pub fn render_within(report: &Report, limit: usize) -> String {
     let passed = active(Status::Pass).count();
     let not_applicable = active(Status::NotApplicable).count();
     let with_baseline = report.baseline.is_some();
-    let (new, old): (Vec<&Finding>, Vec<&Finding>) = failing.iter().copied().partition(|f| with_baseline && f.baseline.as_deref() == Some("new"));
+    let (new, old): (Vec<&Finding>, Vec<&Finding>) = failing.iter().copied().partition(|f| with_baseline && f.baseline == Some(BaselineClass::New));
 
-    let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != "scanned").collect();
+    let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != AccountStatus::Scanned).collect();
     doc.push("## trailwarden: CloudTrail posture\n\n");
     let verdict = if !failing.is_empty() {
         "❌"
@@ -151,8 +152,8 @@ pub fn render_within(report: &Report, limit: usize) -> String {
         errors.len(),
         suppressed.len()
     ));
-    let scope = match (&report.scan.organization_id, report.scan.mode.as_str()) {
-        (Some(org), "organization") => format!("organization {}", escape(org)),
+    let scope = match (&report.scan.organization_id, report.scan.mode) {
+        (Some(org), ScanMode::Organization) => format!("organization {}", escape(org)),
         _ => "account".to_string(),
     };
     doc.push(&format!(
@@ -166,13 +167,13 @@ pub fn render_within(report: &Report, limit: usize) -> String {
         report.scan.started_at.format("%Y-%m-%d %H:%M UTC")
     ));
     if let Some(b) = &report.baseline {
-        let c = |k: &str| b.counts.get(k).copied().unwrap_or(0);
+        let c = |k: BaselineClass| b.counts.get(&k).copied().unwrap_or(0);
         doc.push(&format!(
             "Compared with the baseline scan of {}: **{} new**, {} fixed, {} unchanged, {} gone.\n\n",
             b.started_at.format("%Y-%m-%d %H:%M UTC"),
-            c("new"),
-            c("fixed"),
-            c("unchanged"),
+            c(BaselineClass::New),
+            c(BaselineClass::Fixed),
+            c(BaselineClass::Unchanged),
             b.gone.len()
         ));
     }
@@ -210,13 +211,13 @@ pub fn render_within(report: &Report, limit: usize) -> String {
         });
     }
     if let Some(b) = &report.baseline {
-        let fixed: Vec<&Finding> = report.findings.iter().filter(|f| f.baseline.as_deref() == Some("fixed")).chain(b.gone.iter()).collect();
+        let fixed: Vec<&Finding> = report.findings.iter().filter(|f| f.baseline == Some(BaselineClass::Fixed)).chain(b.gone.iter()).collect();
         if !fixed.is_empty() {
             doc.details(&format!("Fixed since the baseline ({})", fixed.len()), |doc| {
                 let rows = fixed
                     .iter()
                     .map(|f| {
-                        let how = if f.baseline.as_deref() == Some("fixed") { "passes now" } else { "resource gone" };
+                        let how = if f.baseline == Some(BaselineClass::Fixed) { "passes now" } else { "resource gone" };
                         format!("| {} | {} | {} | {} | {how} |", escape(&f.check), escape(&f.account), region(f), escape(&f.resource))
                     })
                     .collect();
@@ -250,7 +251,7 @@ pub fn render_within(report: &Report, limit: usize) -> String {
 }
 
 impl Renderer for Markdown {
-    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         Ok(render_within(report, STEP_SUMMARY_LIMIT).into_bytes())
     }
 }

@@ -3,16 +3,17 @@
 
 use std::fmt::Write;
 
-use super::{RenderContext, Renderer, Report};
-use crate::checks::Status;
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Report};
+use crate::model::{AccountStatus, ScanMode, Status};
 
 pub struct Summary;
 
 impl Renderer for Summary {
-    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let mut out = String::new();
         let scope = match &report.scan.organization_id {
-            Some(org) if report.scan.mode == "organization" => format!("organization {org}"),
+            Some(org) if report.scan.mode == ScanMode::Organization => format!("organization {org}"),
             _ => "account".to_string(),
         };
         let _ = writeln!(
@@ -29,7 +30,7 @@ impl Renderer for Summary {
 
         // Accounts that could not be scanned get one line under "Not scanned" instead of one
         // ERROR line per check (the JSON report keeps every outcome).
-        let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != "scanned").collect();
+        let not_scanned: Vec<_> = report.scan.accounts.iter().filter(|a| a.status != AccountStatus::Scanned).collect();
         let unscanned = |account: &str| not_scanned.iter().any(|a| a.id == account);
         let mut notable: Vec<_> = report
             .findings

@@ -10,7 +10,8 @@
 //! those characters gets a leading `'`, which spreadsheets treat as "text" and do not display.
 //! Programs that read the CSV as data see the `'`: strip it there, or use the JSON report.
 
-use super::{RenderContext, Renderer, Report};
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Report};
 use crate::checks::metadata;
 
 pub struct Csv;
@@ -43,9 +44,9 @@ pub fn cell(value: &str) -> String {
 }
 
 impl Renderer for Csv {
-    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(HEADER).map_err(|e| e.to_string())?;
+        writer.write_record(HEADER).map_err(|e| RenderError::new("CSV", e.to_string()))?;
         for f in &report.findings {
             let (name, title) = match report.checks.iter().find(|c| c.code == f.check) {
                 Some(c) => (c.name.clone(), c.title.clone()),
@@ -65,11 +66,11 @@ impl Renderer for Csv {
                 f.suppression.is_some().to_string(),
                 f.suppression.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
                 f.suppression.as_ref().and_then(|s| s.expires.clone()).unwrap_or_default(),
-                f.baseline.clone().unwrap_or_default(),
-                serde_json::to_string(&f.evidence).map_err(|e| e.to_string())?,
+                f.baseline.map(|b| b.as_str().to_string()).unwrap_or_default(),
+                serde_json::to_string(&f.evidence).map_err(|e| RenderError::new("CSV", e.to_string()))?,
             ];
-            writer.write_record(record.iter().map(|v| cell(v))).map_err(|e| e.to_string())?;
+            writer.write_record(record.iter().map(|v| cell(v))).map_err(|e| RenderError::new("CSV", e.to_string()))?;
         }
-        writer.into_inner().map_err(|e| e.to_string())
+        writer.into_inner().map_err(|e| RenderError::new("CSV", e.to_string()))
     }
 }

@@ -1,39 +1,25 @@
-//! The least-privilege, read-only IAM policy a scan needs: exactly the actions the collector
-//! calls. Every AWS call in `collect` and `aws` names its IAM action in its error label
-//! (`fact("s3:GetBucketPolicy", …)`), and a test holds that set and [`READ_ACTIONS`] together.
+//! `trailwarden iam-policy`: the least-privilege, read-only IAM policy a scan needs, built
+//! from the collector's own action list ([`crate::collect::iam::READ_ACTIONS`]).
 
-/// Read-only actions called in every scanned account (and, in an organization, by the caller).
-pub const READ_ACTIONS: &[&str] = &[
-    "account:ListRegions",
-    "cloudtrail:GetEventSelectors",
-    "cloudtrail:GetInsightSelectors",
-    "cloudtrail:GetTrail",
-    "cloudtrail:GetTrailStatus",
-    "cloudtrail:ListTrails",
-    "ec2:DescribeRegions",
-    "kms:DescribeKey",
-    "kms:GetKeyRotationStatus",
-    "logs:DescribeLogGroups",
-    "organizations:DescribeOrganization",
-    "organizations:ListAccounts",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:GetBucketAcl",
-    "s3:GetBucketLocation",
-    "s3:GetBucketLogging",
-    "s3:GetBucketObjectLockConfiguration",
-    "s3:GetBucketPolicy",
-    "s3:GetBucketPolicyStatus",
-    "s3:GetBucketPublicAccessBlock",
-    "s3:GetBucketVersioning",
-    "s3:GetLifecycleConfiguration",
-    "s3:ListAllMyBuckets",
-    "s3:ListBucket",
-    "sns:GetTopicAttributes",
-    "sts:GetCallerIdentity",
-];
+use super::{AppError, print_stdout};
+use crate::collect::iam::READ_ACTIONS;
+use crate::model::{ExitCode, Partition};
+use crate::settings::DEFAULT_ROLE_NAME;
 
-/// The policy document, with `sts:AssumeRole` limited to the scan role in member accounts.
-pub fn policy_document(role_name: &str) -> serde_json::Value {
+/// `trailwarden iam-policy [--role-name NAME] [--partition P]`.
+pub fn print(role_name: Option<&str>, partition: &str) -> Result<ExitCode, AppError> {
+    if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov") {
+        return Err(AppError::Usage(format!("--partition: `{partition}` is not a partition; use aws, aws-cn or aws-us-gov")));
+    }
+    let document = policy_document(role_name.unwrap_or(DEFAULT_ROLE_NAME), &Partition::new(partition));
+    let mut text = serde_json::to_string_pretty(&document).map_err(|e| AppError::Usage(format!("cannot serialise the policy: {e}")))?;
+    text.push('\n');
+    print_stdout(text.as_bytes())
+}
+
+/// The policy document, with `sts:AssumeRole` limited to the scan role in member accounts
+/// of `partition` (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn policy_document(role_name: &str, partition: &Partition) -> serde_json::Value {
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -47,7 +33,7 @@ pub fn policy_document(role_name: &str) -> serde_json::Value {
                 "Sid": "TrailwardenAssumeScanRole",
                 "Effect": "Allow",
                 "Action": "sts:AssumeRole",
-                "Resource": format!("arn:aws:iam::*:role/{role_name}")
+                "Resource": partition.role_arn("*", role_name)
             }
         ]
     })
@@ -61,10 +47,14 @@ mod tests {
     /// The IAM action labels used in the collector's sources.
     fn actions_in_source() -> BTreeSet<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![root.join("aws.rs")];
-        for entry in std::fs::read_dir(root.join("collect")).unwrap() {
-            files.push(entry.unwrap().path());
+        let mut files = Vec::new();
+        for dir in ["aws", "collect"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                files.push(entry.unwrap().path());
+            }
         }
+        // The declared list itself is not a call site.
+        files.retain(|f| !f.ends_with("collect/iam.rs"));
         let services = ["account", "cloudtrail", "ec2", "kms", "logs", "organizations", "s3", "sns", "sts"];
         let mut found = BTreeSet::new();
         for file in files {
@@ -84,6 +74,12 @@ mod tests {
     fn policy_lists_exactly_the_actions_the_code_calls() {
         let declared: BTreeSet<String> = READ_ACTIONS.iter().map(|s| s.to_string()).chain(["sts:AssumeRole".to_string()]).collect();
         assert_eq!(actions_in_source(), declared);
+    }
+
+    #[test]
+    fn assume_role_statement_is_in_the_asked_partition() {
+        let doc = policy_document("Audit", &Partition::new("aws-us-gov"));
+        assert_eq!(doc["Statement"][1]["Resource"], "arn:aws-us-gov:iam::*:role/Audit");
     }
 
     #[test]

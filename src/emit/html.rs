@@ -28,9 +28,11 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{Finding, RenderContext, Renderer, Report, Suppression};
-use crate::checks::Status;
-use crate::checks::metadata::{self, Severity};
+use super::{RenderContext, Renderer, RenderError};
+use crate::report::{Finding, Report, Suppression};
+use crate::model::Status;
+use crate::checks::metadata;
+use crate::model::{AccountStatus, ScanMode, Severity};
 
 const PAGE: &str = include_str!("../../templates/report.html");
 const MACROS: &str = include_str!("../../templates/macros.html");
@@ -56,7 +58,7 @@ impl Default for HtmlOptions {
 }
 
 impl Renderer for Html {
-    fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, String> {
+    fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         Html::render_with(report, ctx, &HtmlOptions::default())
     }
 }
@@ -781,11 +783,11 @@ fn is_attention(f: &Finding) -> bool {
 
 impl Html {
     /// Render with explicit options (tests and the benchmark use a different inline limit).
-    pub fn render_with(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Result<Vec<u8>, String> {
-        let tera = TERA.as_ref().map_err(Clone::clone)?;
+    pub fn render_with(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Result<Vec<u8>, RenderError> {
+        let tera = TERA.as_ref().map_err(|e| RenderError::new("HTML", e.clone()))?;
         let page = build_page(report, ctx, opts);
-        let context = tera::Context::from_serialize(&page).map_err(|e| format!("HTML report: {}", error_chain(&e)))?;
-        let html = tera.render("report.html", &context).map_err(|e| format!("HTML report: {}", error_chain(&e)))?;
+        let context = tera::Context::from_serialize(&page).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
+        let html = tera.render("report.html", &context).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
         Ok(html.into_bytes())
     }
 }
@@ -793,7 +795,7 @@ impl Html {
 fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page {
     let names: HashMap<&str, Option<&str>> = report.scan.accounts.iter().map(|a| (a.id.as_str(), a.name.as_deref())).collect();
     let name_of = |id: &str| names.get(id).copied().flatten().map(str::to_string);
-    let not_scanned_ids: BTreeSet<&str> = report.scan.accounts.iter().filter(|a| a.status != "scanned").map(|a| a.id.as_str()).collect();
+    let not_scanned_ids: BTreeSet<&str> = report.scan.accounts.iter().filter(|a| a.status != AccountStatus::Scanned).map(|a| a.id.as_str()).collect();
 
     // Findings grouped by check, in check order; checks the report lists first.
     let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -822,7 +824,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
         ei,
         sup: f.suppression.clone(),
         exp: f.expired_suppression.clone(),
-        bl: f.baseline.clone(),
+        bl: f.baseline.map(|b| b.as_str().to_string()),
     };
 
     // Check sections.
@@ -888,7 +890,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
             name: info.map(|c| c.name.clone()).or(meta.map(|m| m.name.clone())).unwrap_or_default(),
             title: info.map(|c| c.title.clone()).or(meta.map(|m| m.title.clone())).unwrap_or_else(|| code.clone()),
             severity: severity.as_str(),
-            scope: info.map(|c| c.scope.clone()).or(meta.map(|m| m.scope.clone())).unwrap_or_default(),
+            scope: info.map(|c| c.scope).or(meta.map(|m| m.scope)).map(|s| s.as_str().to_string()).unwrap_or_default(),
             frameworks: frameworks.iter().map(|(k, v)| (framework_label(k), v.join(", "))).collect(),
             doc,
             fix_open: counts.fail > 0,
@@ -987,7 +989,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
             for f in &findings {
                 counts.add(f);
             }
-            let scanned = info.is_none_or(|a| a.status == "scanned");
+            let scanned = info.is_none_or(|a| a.status == AccountStatus::Scanned);
             let score = if scanned { posture_score(findings.iter().copied()) } else { None };
             AccountView {
                 id: id.to_string(),
@@ -1077,7 +1079,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
         .scan
         .accounts
         .iter()
-        .filter(|a| a.status != "scanned")
+        .filter(|a| a.status != AccountStatus::Scanned)
         .map(|a| {
             let errs: Vec<&Finding> = report.findings.iter().filter(|f| f.account == a.id && f.status == Status::Error).collect();
             let codes: BTreeSet<&str> = errs.iter().map(|f| f.check.as_str()).collect();
@@ -1105,7 +1107,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
     regions_all.extend(report.findings.iter().filter_map(|f| f.region.clone()));
     let duration = (report.scan.finished_at - report.scan.started_at).num_milliseconds().max(0) as f64 / 1000.0;
     let scope = match &report.scan.organization_id {
-        Some(org) if report.scan.mode == "organization" => format!("organization {org}"),
+        Some(org) if report.scan.mode == ScanMode::Organization => format!("organization {org}"),
         _ => format!("account {}", report.scan.accounts.first().map(|a| a.id.as_str()).unwrap_or(&report.scan.caller.account_id)),
     };
 
@@ -1120,9 +1122,9 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
         caller_arn: report.scan.caller.arn.clone(),
         caller_account: report.scan.caller.account_id.clone(),
         organization_id: report.scan.organization_id.clone(),
-        mode: report.scan.mode.clone(),
+        mode: report.scan.mode.as_str().to_string(),
         accounts_total: report.scan.accounts.len(),
-        accounts_scanned: report.scan.accounts.iter().filter(|a| a.status == "scanned").count(),
+        accounts_scanned: report.scan.accounts.iter().filter(|a| a.status == AccountStatus::Scanned).count(),
         accounts_not_scanned: not_scanned.len(),
         regions: report.scan.regions.clone(),
         framework_label: framework_label(&framework),
@@ -1132,7 +1134,7 @@ fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page 
         json_sha256: ctx.json_sha256.clone(),
         inventory_sha256: ctx.inventory_sha256.clone(),
         config_path: ctx.config_path.clone(),
-        baseline: report.baseline.as_ref().map(|b| BaselineView { path: b.path.clone(), started: Stamp::of(&b.started_at), counts: b.counts.iter().map(|(k, v)| (k.clone(), *v)).collect(), gone: b.gone.len() }),
+        baseline: report.baseline.as_ref().map(|b| BaselineView { path: b.path.clone(), started: Stamp::of(&b.started_at), counts: b.counts.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(), gone: b.gone.len() }),
         org_score: score_text(org_score),
         org_score_class: score_class(org_score),
         status_bar,
@@ -1225,7 +1227,7 @@ fn build_coverage(report: &Report, codes: &[String]) -> Option<Coverage> {
         }
     }
     // Not-scanned accounts without any CT103 outcome are still shown as unreadable.
-    for a in report.scan.accounts.iter().filter(|a| a.status != "scanned") {
+    for a in report.scan.accounts.iter().filter(|a| a.status != AccountStatus::Scanned) {
         let r = row_of[a.id.as_str()];
         if grid[r].iter().all(|c| c.k == "ne") {
             for cell in &mut grid[r] {

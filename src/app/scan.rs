@@ -1,0 +1,85 @@
+//! `trailwarden scan`: settings → collect (or load) → evaluate → report → policy → emit →
+//! exit code. The one place these stages meet.
+
+use super::AppError;
+use crate::checks;
+use crate::cli::ScanArgs;
+use crate::collect;
+use crate::emit::{self, RenderContext, Renderer, sha256_hex, write_atomic};
+use crate::inventory::Inventory;
+use crate::model::{ExitCode, OutputFormat, Severity};
+use crate::policy;
+use crate::report::Report;
+use crate::settings::{ScanSettings, Source};
+
+pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
+    // Validate everything before the first AWS call.
+    let config = crate::config::load(args.config.as_deref())?;
+    let settings = ScanSettings::resolve(args, config)?;
+    let baseline_text = match &settings.baseline {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|source| AppError::Read { what: "baseline", path: path.clone(), source })?),
+        None => None,
+    };
+
+    let (inventory, mut inventory_sha256) = gather(&settings)?;
+    if let Some(path) = &settings.save_inventory {
+        let bytes = serde_json::to_vec_pretty(&inventory).map_err(|e| AppError::Usage(format!("cannot serialise the inventory: {e}")))?;
+        inventory_sha256 = Some(sha256_hex(&bytes));
+        write_atomic(path, &bytes)?;
+    }
+    for note in &inventory.scan.notes {
+        eprintln!("trailwarden: note: {note}");
+    }
+
+    let outcomes = checks::evaluate(&inventory, &settings.eval, Some(&settings.selected_checks));
+    let severity_of = |code: &str| {
+        settings.severity_overrides.get(code).copied().or_else(|| checks::metadata::get(code).map(|m| m.severity)).unwrap_or(Severity::Medium)
+    };
+    let mut report = Report::build(&inventory, outcomes, &settings.selected_checks, severity_of);
+    for warning in policy::apply_suppressions(&mut report, &settings.suppressions, chrono::Utc::now().date_naive()) {
+        eprintln!("trailwarden: warning: {warning}");
+    }
+    if let (Some(path), Some(text)) = (&settings.baseline, &baseline_text) {
+        policy::apply_baseline(&mut report, path, text)?;
+    }
+
+    emit_all(&settings, &report, inventory_sha256)?;
+    Ok(policy::exit_code(&report, settings.fail_on, settings.fail_on_new, settings.allow_incomplete))
+}
+
+/// The evidence: collected from AWS, or loaded from a saved inventory (with its SHA-256).
+fn gather(settings: &ScanSettings) -> Result<(Inventory, Option<String>), AppError> {
+    match &settings.source {
+        Source::Inventory(path) => {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| AppError::Read { what: "inventory", path: shown.clone(), source })?;
+            Ok((Inventory::from_json(&shown, &text)?, Some(sha256_hex(text.as_bytes()))))
+        }
+        Source::Aws(options) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(AppError::Runtime)?;
+            Ok((runtime.block_on(collect::collect(options))?, None))
+        }
+    }
+}
+
+/// Every `-o FORMAT=PATH`, then the human summary on stdout unless a report took stdout.
+fn emit_all(settings: &ScanSettings, report: &Report, inventory_sha256: Option<String>) -> Result<(), AppError> {
+    let json = emit::json::Json.render(report, &RenderContext::default())?;
+    let ctx = RenderContext {
+        config_path: settings.config_path.clone(),
+        sarif_artifact: settings.sarif_artifact.clone(),
+        framework: settings.framework.clone(),
+        json_sha256: Some(sha256_hex(&json)),
+        inventory_sha256,
+    };
+    let mut stdout_taken = false;
+    for output in &settings.outputs {
+        let bytes = if output.format == OutputFormat::Json { json.clone() } else { emit::renderer(output.format).render(report, &ctx)? };
+        write_atomic(&output.path, &bytes)?;
+        stdout_taken |= output.path == "-";
+    }
+    if !stdout_taken {
+        write_atomic("-", &emit::summary::Summary.render(report, &ctx)?)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! SDK configuration, per-account sessions and clients.
+//!
+//! This module exists so that `collect` never has to know how credentials, regions, retries,
+//! emulator endpoints or SDK error shapes work: [`Session`] hands out clients for one
+//! account (its assumed-role credentials refresh themselves before they expire), and
+//! [`errors`] turns every SDK error into "there is none" or a typed [`Unavailable`].
+//!
+//! It knows nothing of the inventory, must not decide verdicts, and must never issue a call
+//! that changes anything in AWS.
+
+mod endpoints;
+pub mod errors;
+
+pub use errors::{Classified, classify, describe_error, error_code, unavailable};
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+
+use crate::model::{Unavailable, UnavailableKind};
+
+/// Region used for global APIs (STS, Organizations, Account, S3 ListBuckets) when none is configured.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// How the user asked us to reach AWS.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Load the base SDK configuration from the default credential chain (env, profile, SSO,
+/// web identity, instance/container roles), with adaptive retry and bounded timeouts.
+pub async fn load_base_config(options: &ConnectOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(8).with_initial_backoff(Duration::from_millis(200)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return config.to_builder().region(Region::new(DEFAULT_REGION)).build();
+    }
+    config
+}
+
+/// Credentials and configuration for reading one account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account_id: String,
+    pub config: SdkConfig,
+    pub endpoint_url: Option<String>,
+}
+
+impl Session {
+    pub fn new(account_id: &str, config: SdkConfig, endpoint_url: Option<String>) -> Session {
+        Session { account_id: account_id.to_string(), config, endpoint_url }
+    }
+
+    pub fn default_region(&self) -> String {
+        self.config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string())
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.config)
+    }
+
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.config)
+    }
+
+    pub fn account(&self) -> aws_sdk_account::Client {
+        aws_sdk_account::Client::new(&self.config)
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    }
+
+    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_cloudtrail::Client::from_conf(conf)
+    }
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .force_path_style(self.endpoint_url.is_some())
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// S3 Control with an endpoint resolver that keeps a configured endpoint URL unchanged:
+    /// the SDK's rules would otherwise prepend the account id to the host, which does not
+    /// resolve for an emulator. The account id still travels in `x-amz-account-id`.
+    pub fn s3control(&self) -> aws_sdk_s3control::Client {
+        let conf = aws_sdk_s3control::config::Builder::from(&self.config)
+            .endpoint_resolver(endpoints::S3ControlEndpoint::new(self.endpoint_url.clone()))
+            .build();
+        aws_sdk_s3control::Client::from_conf(conf)
+    }
+
+    pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let conf = aws_sdk_kms::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_kms::Client::from_conf(conf)
+    }
+
+    pub fn sns(&self, region: &str) -> aws_sdk_sns::Client {
+        let conf = aws_sdk_sns::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_sns::Client::from_conf(conf)
+    }
+
+    pub fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+    }
+
+    /// A session for `account_id` through `role_arn`. The credentials come from the SDK's
+    /// assume-role provider behind the SDK's identity cache: they are fetched once here (so
+    /// an account whose role cannot be assumed is known before anything else is read) and
+    /// fetched again before they expire, however long the scan runs.
+    pub async fn assume_role(&self, account_id: &str, role_arn: &str, external_id: Option<&str>) -> Result<Session, Unavailable> {
+        let mut builder = AssumeRoleProvider::builder(role_arn)
+            .session_name("trailwarden-scan")
+            .session_length(Duration::from_secs(3600))
+            .configure(&self.config);
+        if let Some(id) = external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build().await;
+        if let Err(e) = provider.provide_credentials().await {
+            let text = DisplayErrorContext(&e).to_string();
+            let kind = match UnavailableKind::guess_from_text(&text) {
+                UnavailableKind::NotScanned | UnavailableKind::NotFound | UnavailableKind::OwnerOutsideScan => UnavailableKind::AccessDenied,
+                other => other,
+            };
+            return Err(Unavailable::new(kind, Some("sts:AssumeRole"), format!("sts:AssumeRole: {}", errors::one_line(&text))));
+        }
+        let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+        Ok(Session::new(account_id, config, self.endpoint_url.clone()))
+    }
+
+    /// Whether this session's credentials refresh themselves (assumed-role sessions do).
+    pub fn credentials_source(&self) -> String {
+        self.config.credentials_provider().map(|p| format!("{p:?}")).unwrap_or_default()
+    }
+}

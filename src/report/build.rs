@@ -1,0 +1,104 @@
+//! Assembling the report from the inventory and the outcomes; the summary counts.
+
+use sha2::{Digest, Sha256};
+
+use super::model::*;
+use crate::checks::{Outcome, metadata};
+use crate::inventory::{Fact, Inventory};
+use crate::model::{AccountStatus, Severity, Status};
+
+/// `sha256(check | account | region | resource)`, first 16 bytes in hex.
+pub fn finding_id(check: &str, account: &str, region: Option<&str>, resource: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [check, account, region.unwrap_or(""), resource] {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hex::encode(&hasher.finalize()[..16])
+}
+
+impl Report {
+    /// Assemble the report. `severity_of` lets policy override a check's default severity.
+    pub fn build(inventory: &Inventory, outcomes: Vec<Outcome>, selected_checks: &[&str], severity_of: impl Fn(&str) -> Severity) -> Report {
+        let checks: Vec<CheckInfo> = metadata::all()
+            .iter()
+            .filter(|m| selected_checks.contains(&m.code.as_str()))
+            .map(|m| CheckInfo {
+                code: m.code.clone(),
+                name: m.name.clone(),
+                title: m.title.clone(),
+                severity: severity_of(&m.code),
+                scope: m.scope,
+                frameworks: m.frameworks.clone(),
+            })
+            .collect();
+        let findings: Vec<Finding> = outcomes
+            .into_iter()
+            .map(|o| Finding {
+                id: finding_id(&o.check, &o.account, o.region.as_deref(), &o.resource),
+                severity: severity_of(&o.check),
+                check: o.check,
+                status: o.status,
+                account: o.account,
+                region: o.region,
+                resource: o.resource,
+                message: o.message,
+                evidence: o.evidence,
+                suppression: None,
+                expired_suppression: None,
+                baseline: None,
+                cause: o.cause,
+            })
+            .collect();
+        let mut regions: Vec<String> = inventory.accounts.iter().filter_map(|a| a.regions.present()).flatten().cloned().collect();
+        regions.sort();
+        regions.dedup();
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION.to_string(),
+            tool: Tool { name: inventory.scan.tool_name.clone(), version: inventory.scan.tool_version.clone() },
+            scan: ScanInfo {
+                started_at: inventory.scan.started_at,
+                finished_at: inventory.scan.finished_at,
+                caller: Caller { account_id: inventory.scan.caller.account_id.clone(), arn: inventory.scan.caller.arn.clone() },
+                organization_id: inventory.organization.as_ref().map(|o| o.id.clone()),
+                mode: inventory.scan.mode,
+                accounts: inventory
+                    .accounts
+                    .iter()
+                    .map(|a| AccountInfo {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        status: if matches!(a.access, Fact::Present(_)) { AccountStatus::Scanned } else { AccountStatus::NotScanned },
+                        reason: a.access.unavailable_reason().map(str::to_string),
+                        regions: a.regions.present().cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+                regions,
+                notes: inventory.scan.notes.clone(),
+            },
+            summary: Summary::default(),
+            checks,
+            findings,
+            baseline: None,
+        };
+        report.recount();
+        report
+    }
+
+    /// Recompute the summary from the findings (after policy changed severities or suppressions).
+    pub fn recount(&mut self) {
+        let mut summary = Summary::default();
+        for status in Status::ALL {
+            summary.by_status.insert(status.as_str().to_string(), 0);
+        }
+        for f in &self.findings {
+            *summary.by_status.entry(f.status.as_str().to_string()).or_default() += 1;
+            *summary.by_severity.entry(f.severity.as_str().to_string()).or_default().entry(f.status.as_str().to_string()).or_default() += 1;
+            if f.suppression.is_some() {
+                summary.suppressed += 1;
+            }
+        }
+        self.summary = summary;
+    }
+}
+

@@ -1,0 +1,216 @@
+//! Flags ⊕ config file → one [`ScanSettings`] value, validated, with every default written
+//! once, here.
+//!
+//! This module exists so that `app::scan` wires stages with settled values instead of
+//! merging flags and config field by field, and so that the merge can be tested without
+//! spawning the binary. Precedence: a flag given on the command line wins over the config
+//! file, which wins over the default. It must not call AWS or write files.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::aws::ConnectOptions;
+use crate::checks::{DEFAULT_MIN_RETENTION_DAYS, EvalParams};
+use crate::cli::ScanArgs;
+use crate::collect::{AccountSelection, CollectOptions};
+use crate::config::{Suppression, Validated};
+use crate::emit::check_writable;
+use crate::model::{OutputFormat, Severity, is_region_shaped};
+use crate::policy::select_checks;
+
+/// The role assumed in every account other than the caller's.
+pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+/// `--fail-on`: any failure fails the gate.
+pub const DEFAULT_FAIL_ON: Severity = Severity::Low;
+/// `--concurrency`: units of work read at once.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// `--framework`: the framework the HTML report's control view uses.
+pub const DEFAULT_FRAMEWORK: &str = "cis-6.0";
+
+/// Bad input on the command line or in the config: one line naming what, where and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(pub String);
+
+/// `-o FORMAT=PATH` after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSpec {
+    pub format: OutputFormat,
+    pub path: String,
+}
+
+/// Everything a scan needs to know, settled.
+#[derive(Debug)]
+pub struct ScanSettings {
+    /// Where the evidence comes from: AWS (with these options) or a saved inventory.
+    pub source: Source,
+    pub selected_checks: Vec<&'static str>,
+    pub eval: EvalParams,
+    pub severity_overrides: BTreeMap<String, Severity>,
+    pub suppressions: Vec<Suppression>,
+    pub fail_on: Severity,
+    pub fail_on_new: bool,
+    pub allow_incomplete: bool,
+    pub baseline: Option<String>,
+    pub save_inventory: Option<String>,
+    pub outputs: Vec<OutputSpec>,
+    pub config_path: Option<String>,
+    pub sarif_artifact: Option<String>,
+    pub framework: String,
+}
+
+#[derive(Debug)]
+pub enum Source {
+    Aws(CollectOptions),
+    Inventory(PathBuf),
+}
+
+impl ScanSettings {
+    /// Validate the flags and merge them with the config file.
+    pub fn resolve(args: &ScanArgs, config: Validated) -> Result<ScanSettings, SettingsError> {
+        let fail_on = match &args.fail_on {
+            Some(s) => s.parse::<Severity>().map_err(|e| SettingsError(format!("--fail-on: {e}")))?,
+            None => config.fail_on.unwrap_or(DEFAULT_FAIL_ON),
+        };
+        let (select, ignore) = if args.select.is_empty() && args.ignore.is_empty() { (config.select.clone(), config.ignore.clone()) } else { (args.select.clone(), args.ignore.clone()) };
+        let selected_checks = select_checks(&select, &ignore, "--select/--ignore").map_err(|e| SettingsError(e.to_string()))?;
+        let regions = match (&args.regions, &config.regions) {
+            (Some(_), _) | (None, None) => parse_regions(args.regions.as_deref())?,
+            (None, Some(from_config)) => from_config.clone(),
+        };
+        if let Some(r) = &args.region {
+            if !is_region_shaped(r) {
+                return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
+            }
+        }
+        validate_account_ids("--accounts", &args.accounts)?;
+        validate_account_ids("--exclude-accounts", &args.exclude_accounts)?;
+        let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        if concurrency == 0 {
+            return Err(SettingsError("--concurrency: must be at least 1".into()));
+        }
+        let outputs = parse_outputs(&args.outputs)?;
+        if let Some(path) = &args.save_inventory {
+            check_writable(path).map_err(|e| SettingsError(format!("--save-inventory: {e}")))?;
+        }
+        let source = match &args.inventory {
+            Some(path) => Source::Inventory(path.clone()),
+            None => Source::Aws(CollectOptions {
+                connect: ConnectOptions { profile: args.profile.clone(), region: args.region.clone(), endpoint_url: args.endpoint_url.clone() },
+                organization: args.org,
+                role_name: args.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
+                external_id: args.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
+                selection: AccountSelection { only: args.accounts.clone(), exclude: args.exclude_accounts.clone() },
+                regions,
+                concurrency,
+            }),
+        };
+        Ok(ScanSettings {
+            source,
+            selected_checks,
+            eval: EvalParams {
+                central_bucket: args.central_bucket.clone().or(config.central_bucket.clone()),
+                min_retention_days: args.min_retention_days.or(config.min_retention_days).unwrap_or(DEFAULT_MIN_RETENTION_DAYS),
+            },
+            severity_overrides: config.severity,
+            suppressions: config.suppressions,
+            fail_on,
+            fail_on_new: args.fail_on_new,
+            allow_incomplete: args.allow_incomplete,
+            baseline: args.baseline.clone(),
+            save_inventory: args.save_inventory.clone(),
+            outputs,
+            config_path: config.path,
+            sarif_artifact: args.sarif_artifact.clone(),
+            framework: args.framework.clone().unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string()),
+        })
+    }
+}
+
+/// `--regions`: `None` for `all` (the regions enabled in each account).
+fn parse_regions(value: Option<&str>) -> Result<Option<Vec<String>>, SettingsError> {
+    let Some(value) = value else { return Ok(None) };
+    if value.trim().eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    let mut regions: Vec<String> = value.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    regions.sort();
+    regions.dedup();
+    if regions.is_empty() {
+        return Err(SettingsError("--regions: empty list; give regions like us-east-1,eu-west-1 or `all`".into()));
+    }
+    if let Some(r) = regions.iter().find(|r| !is_region_shaped(r)) {
+        return Err(SettingsError(format!("--regions: `{r}` is not an AWS region; use names like us-east-1 or eu-west-1, or `all`")));
+    }
+    Ok(Some(regions))
+}
+
+fn validate_account_ids(flag: &str, ids: &[String]) -> Result<(), SettingsError> {
+    match ids.iter().find(|id| id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit())) {
+        Some(id) => Err(SettingsError(format!("{flag}: `{id}` is not an AWS account id (12 digits)"))),
+        None => Ok(()),
+    }
+}
+
+fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, SettingsError> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (format, path) = spec.split_once('=').ok_or_else(|| SettingsError(format!("-o {spec}: expected FORMAT=PATH, e.g. -o json=report.json")))?;
+            let format = format.trim().to_ascii_lowercase();
+            let format = format.parse::<OutputFormat>().map_err(|_| SettingsError(format!("-o {spec}: unknown format `{format}`; formats: {}", OutputFormat::names())))?;
+            if path.is_empty() {
+                return Err(SettingsError(format!("-o {spec}: no path after `=`")));
+            }
+            check_writable(path).map_err(|e| SettingsError(format!("-o {spec}: {e}")))?;
+            Ok(OutputSpec { format, path: path.to_string() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn settings(flags: &[&str], config: &str) -> Result<ScanSettings, SettingsError> {
+        let mut argv = vec!["trailwarden", "scan"];
+        argv.extend_from_slice(flags);
+        let crate::cli::Command::Scan(args) = crate::cli::Cli::parse_from(argv).command else { unreachable!() };
+        ScanSettings::resolve(&args, crate::config::parse("t.toml", config).unwrap())
+    }
+
+    #[test]
+    fn defaults_are_written_once_and_flags_win_over_the_config() {
+        let s = settings(&[], "").unwrap();
+        assert_eq!((s.fail_on, s.eval.min_retention_days, s.framework.as_str()), (DEFAULT_FAIL_ON, DEFAULT_MIN_RETENTION_DAYS, DEFAULT_FRAMEWORK));
+        let Source::Aws(collect) = &s.source else { panic!("no --inventory: AWS") };
+        assert_eq!((collect.role_name.as_str(), collect.concurrency, &collect.regions), (DEFAULT_ROLE_NAME, DEFAULT_CONCURRENCY, &None));
+
+        let s = settings(&["--fail-on", "high", "--min-retention-days", "30"], "fail_on = \"critical\"\nmin_retention_days = 90\nrole_name = \"Audit\"\n").unwrap();
+        assert_eq!((s.fail_on, s.eval.min_retention_days), (Severity::High, 30));
+        let Source::Aws(collect) = &s.source else { panic!() };
+        assert_eq!(collect.role_name, "Audit");
+    }
+
+    #[test]
+    fn bad_flags_are_one_line_errors() {
+        for (flags, needle) in [
+            (&["--fail-on", "severe"][..], "`severe` is not a severity"),
+            (&["--regions", "us-east-1,moon-base-1"][..], "`moon-base-1` is not an AWS region"),
+            (&["--region", "us-esat-1"][..], "`us-esat-1` is not an AWS region"),
+            (&["-o", "pdf=x.pdf"][..], "unknown format `pdf`"),
+            (&["--concurrency", "0"][..], "at least 1"),
+        ] {
+            let err = settings(flags, "").unwrap_err().to_string();
+            assert!(err.contains(needle) && !err.contains('\n'), "{flags:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn new_regions_of_every_partition_are_accepted_by_shape() {
+        let s = settings(&["--regions", "cn-north-1,us-gov-west-1,mx-central-1,ap-southeast-7"], "").unwrap();
+        let Source::Aws(collect) = &s.source else { panic!() };
+        assert_eq!(collect.regions.as_ref().unwrap().len(), 4);
+    }
+}
