@@ -2003,3 +2003,29 @@ fn fully_unreadable_trail_gives_only_errors_or_not_applicable() {
     // CT105: nothing is known to log global events twice, and nothing is known not to.
     expect_error(&only(&inv, "CT105"), "AccessDenied");
 }
+
+// =======================================================================================
+// Partitions: ARNs are built and matched in the scanned account's partition, never `arn:aws:`.
+
+#[test]
+fn bucket_arns_and_the_tls_policy_match_follow_the_partition() {
+    for partition in ["aws-cn", "aws-us-gov"] {
+        let deny = tls_deny_statement(json!([format!("arn:{partition}:s3:::logs"), format!("arn:{partition}:s3:::logs/*")]));
+        let b = Bucket { policy: policy(vec![deny]), ..bucket("logs", ACCT) };
+        let mut inv = with_bucket(b);
+        inv.scan.caller.arn = format!("arn:{partition}:iam::{ACCT}:role/auditor");
+        let o = only(&inv, "CT306");
+        expect(&o, Status::Pass, &[]);
+        assert_eq!(o.resource, format!("arn:{partition}:s3:::logs"));
+    }
+}
+
+#[test]
+fn error_outcomes_carry_a_typed_cause() {
+    let b = Bucket { versioning: Fact::Unavailable(Unavailable::new(UnavailableKind::Throttled, Some("s3:GetBucketVersioning"), "s3:GetBucketVersioning: SlowDown (HTTP 503)")), ..bucket("logs", ACCT) };
+    let o = only(&with_bucket(b), "CT304");
+    expect(&o, Status::Error, &["SlowDown"]);
+    let cause = o.cause.expect("an ERROR outcome names its cause");
+    assert_eq!((cause.kind, cause.action.as_deref()), (UnavailableKind::Throttled, Some("s3:GetBucketVersioning")));
+    assert!(only(&with_bucket(bucket("logs", ACCT)), "CT304").cause.is_none(), "a PASS has no cause");
+}

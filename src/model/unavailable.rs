@@ -43,12 +43,12 @@ impl UnavailableKind {
     /// A best guess from a version-1 inventory's free-text reason.
     pub fn guess_from_text(reason: &str) -> UnavailableKind {
         let has = |needle: &str| reason.contains(needle);
-        if has("cannot assume role") || has("could not be scanned") {
-            UnavailableKind::NotScanned
-        } else if has("outside the scan") {
+        if has("outside the scan") {
             UnavailableKind::OwnerOutsideScan
         } else if has("AccessDenied") || has("Unauthorized") || has("not authorized") || has("HTTP 403") {
             UnavailableKind::AccessDenied
+        } else if has("cannot assume role") || has("could not be scanned") || has("not scanned") {
+            UnavailableKind::NotScanned
         } else if has("Throttl") || has("SlowDown") || has("TooManyRequests") || has("HTTP 429") {
             UnavailableKind::Throttled
         } else if has("timed out") || has("could not reach") {
@@ -137,6 +137,8 @@ mod tests {
         assert_eq!(u.action.as_deref(), Some("s3:GetBucketPolicy"));
         assert_eq!(u.to_string(), "s3:GetBucketPolicy: AccessDenied: denied (HTTP 403)");
         let u: Unavailable = serde_json::from_str(r#""cannot assume role arn:aws:iam::1:role/R: sts:AssumeRole: AccessDenied""#).unwrap();
+        assert_eq!(u.kind, UnavailableKind::AccessDenied);
+        let u: Unavailable = serde_json::from_str(r#""the owner account was not scanned""#).unwrap();
         assert_eq!(u.kind, UnavailableKind::NotScanned);
         let typed = Unavailable::new(UnavailableKind::Throttled, Some("kms:DescribeKey"), "kms:DescribeKey: ThrottlingException");
         let back: Unavailable = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();

@@ -697,7 +697,7 @@ def _trust_allows(document: Any, caller: dict[str, Any], external_id: str | None
     return allowed
 
 
-def patch_sts() -> None:
+def patch_sts(expiration_seconds: int | None = None) -> None:
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
     from moto.sts.responses import TokenResponse
@@ -741,6 +741,20 @@ def patch_sts() -> None:
         return orig_assume_role(self)
 
     TokenResponse.assume_role = assume_role
+
+    if expiration_seconds is not None:
+        # Test knob (--sts-expiration-seconds), not an AWS behaviour: credentials that expire
+        # N seconds after they are issued, whatever DurationSeconds asked for, so a test can
+        # prove the scanner fetches new ones instead of reading with expired ones.
+        from moto.sts.models import STSBackend
+
+        orig_backend_assume_role = STSBackend.assume_role
+
+        def short_lived(self: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs["duration"] = expiration_seconds
+            return orig_backend_assume_role(self, *args, **kwargs)
+
+        STSBackend.assume_role = short_lived
 
 
 # --------------------------------------------------------------------------------------
@@ -1427,6 +1441,16 @@ class RequestCounter:
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         if "Action" in query:
             return f"{service}:{query['Action'][0]}"
+        if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            # Query-protocol calls (STS, SNS, …) name their Action in the form body: read it
+            # and put it back for moto.
+            import io
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if "Action" in form:
+                return f"{service}:{form['Action'][0]}"
         path = environ.get("PATH_INFO", "/")
         if service == "s3":
             sub = sorted(k for k in query if k not in ("x-id", "max-buckets", "continuation-token", "prefix", "bucket-region"))
@@ -1447,13 +1471,13 @@ class RequestCounter:
         return self.app(environ, start_response)
 
 
-def apply_patches(without_account_api: bool = False) -> None:
+def apply_patches(without_account_api: bool = False, sts_expiration_seconds: int | None = None) -> None:
     _check_moto_version()
     patch_request_ids()
     patch_s3()
     if not without_account_api:
         patch_account()
-    patch_sts()
+    patch_sts(sts_expiration_seconds)
     patch_organizations()
     patch_cloudtrail()
     patch_kms()
@@ -1476,6 +1500,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave moto's missing account:ListRegions missing (tests the ec2:DescribeRegions fallback)")
     parser.add_argument("--count-requests", action="store_true",
                         help="count requests per operation; GET /_trailwarden/requests returns and resets the counts")
+    parser.add_argument("--sts-expiration-seconds", type=int, default=None,
+                        help="AssumeRole credentials expire after N seconds (tests credential refresh)")
     parser.add_argument("--watch-stdin", action="store_true",
                         help="exit when stdin reaches EOF (spawn with a piped stdin: the server "
                              "then dies with the test process that started it)")
@@ -1495,7 +1521,7 @@ def main(argv: list[str] | None = None) -> int:
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(var, None)
 
-    apply_patches(without_account_api=args.without_account_api)
+    apply_patches(without_account_api=args.without_account_api, sts_expiration_seconds=args.sts_expiration_seconds)
 
     from moto.moto_api._internal import mock_random
     from moto.moto_server.werkzeug_app import (
