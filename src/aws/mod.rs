@@ -94,6 +94,7 @@ impl Session {
         aws_sdk_account::Client::new(&self.config)
     }
 
+    #[cfg(feature = "ec2-region-fallback")]
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
         let conf = aws_sdk_ec2::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
         aws_sdk_ec2::Client::from_conf(conf)

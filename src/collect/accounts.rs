@@ -10,7 +10,9 @@ use super::read::{Limit, fact};
 use super::CollectError;
 use crate::aws::{Session, describe_error, unavailable};
 use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, TrailRef};
-use crate::model::{Partition, Unavailable, UnavailableKind, region_partition};
+#[cfg(feature = "ec2-region-fallback")]
+use crate::model::region_partition;
+use crate::model::{Partition, Unavailable, UnavailableKind};
 
 /// `--accounts` / `--exclude-accounts`.
 #[derive(Debug, Clone, Default)]
@@ -175,10 +177,14 @@ async fn enabled_regions(session: &Session, partition: &Partition, requested: Op
     if let Some(regions) = requested {
         return Fact::Present(regions.clone());
     }
-    let account_reason = match list_regions(session).await {
-        Ok(regions) => return Fact::Present(regions),
-        Err(reason) => reason,
-    };
+    match list_regions(session).await {
+        Ok(regions) => Fact::Present(regions),
+        Err(refused) => ec2_regions(session, partition, refused).await,
+    }
+}
+
+#[cfg(feature = "ec2-region-fallback")]
+async fn ec2_regions(session: &Session, partition: &Partition, account_refused: Unavailable) -> Fact<Vec<String>> {
     match session.ec2(&session.default_region()).describe_regions().all_regions(false).send().await {
         Ok(out) => {
             let mut regions: Vec<String> = out
@@ -193,12 +199,18 @@ async fn enabled_regions(session: &Session, partition: &Partition, requested: Op
         }
         Err(e) => {
             let fallback = unavailable("ec2:DescribeRegions", &e);
-            Fact::Unavailable(Unavailable::new(fallback.kind, Some("account:ListRegions"), format!("{account_reason}; fallback {}", fallback.message)))
+            Fact::Unavailable(Unavailable::new(fallback.kind, Some("account:ListRegions"), format!("{account_refused}; fallback {}", fallback.message)))
         }
     }
 }
 
-async fn list_regions(session: &Session) -> Result<Vec<String>, String> {
+/// Built without the EC2 fallback: the Account API's answer is the only source.
+#[cfg(not(feature = "ec2-region-fallback"))]
+async fn ec2_regions(_session: &Session, _partition: &Partition, account_refused: Unavailable) -> Fact<Vec<String>> {
+    Fact::Unavailable(account_refused)
+}
+
+async fn list_regions(session: &Session) -> Result<Vec<String>, Unavailable> {
     use aws_sdk_account::types::RegionOptStatus;
     let mut pages = session
         .account()
@@ -209,7 +221,7 @@ async fn list_regions(session: &Session) -> Result<Vec<String>, String> {
         .send();
     let mut regions = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe_error("account:ListRegions", &e))?;
+        let page = page.map_err(|e| unavailable("account:ListRegions", &e))?;
         regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
     }
     regions.sort();
