@@ -83,8 +83,8 @@ fn hostile_report() -> Report {
     let trail = json!({"arn": SVG_TRAIL, "home_region": "us-east-1", "is_logging": true, "is_multi_region_trail": true, "management_events": "read+write", "tags": {"Owner": QUOTE_TAG, "Note": CLOSE_SCRIPT, "Sep": LINE_SEP}});
     let unreadable = format!("cannot assume role: AccessDenied {IFRAME_REASON}");
     let mut findings = vec![
-        finding("CT103", Status::Pass, Severity::High, a1, Some("us-east-1"), "us-east-1", &format!("management events in us-east-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "us-east-1", "trails": [trail.clone()]})),
-        finding("CT103", Status::Pass, Severity::High, a1, Some("eu-west-1"), "eu-west-1", &format!("management events in eu-west-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "eu-west-1", "trails": [trail.clone()]})),
+        finding("CT103", Status::Pass, Severity::High, a1, Some("us-east-1"), "us-east-1", &format!("management events in us-east-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "us-east-1", "recording_trail": SVG_TRAIL, "trails": [trail.clone()]})),
+        finding("CT103", Status::Pass, Severity::High, a1, Some("eu-west-1"), "eu-west-1", &format!("management events in eu-west-1 are recorded by trail {SVG_TRAIL}"), json!({"region": "eu-west-1", "recording_trail": SVG_TRAIL, "trails": [trail.clone()]})),
         finding("CT103", Status::Fail, Severity::High, a2, Some("eu-west-1"), "eu-west-1", "no logging trail records management events in eu-west-1", json!({"region": "eu-west-1", "trails": [trail.clone()]})),
         finding("CT103", Status::Error, Severity::High, a2, Some("us-east-1"), "us-east-1", &format!("no trail is known to record us-east-1 and some could not be read: {STYLE_MSG}"), json!({"region": "us-east-1", "trails": [{"arn": SVG_TRAIL, "unreadable": CLOSE_SCRIPT}]})),
         finding("CT103", Status::Error, Severity::High, a3, None, a3, &format!("account could not be scanned: {unreadable}"), json!({"access": unreadable})),

@@ -1,0 +1,116 @@
+//! `-o html=PATH`: the auditor's report, one self-contained HTML file.
+//!
+//! Why this module exists: it is the emitter itself, the [`Html`] renderer and its
+//! [`HtmlOptions`], and the tera set-up. Rendered with tera from `templates/` (embedded with
+//! `include_str!`, registered under names ending in `.html`, so autoescaping is on for every
+//! value). Nothing the page shows is marked safe except the page's own constants (CSS,
+//! script) and the evidence JSON island, which [`script_json`] encodes so that nothing inside
+//! can close the `<script>`. The page loads nothing: a Content-Security-Policy allows only the
+//! embedded style and script (by SHA-256), so even a missed escape could not run injected code.
+//!
+//! Everything is computed in Rust (counts, scores, verdicts, chart geometry) by the modules
+//! below, one per job; the templates only lay it out. Rendering is deterministic: the same
+//! report and context give the same bytes.
+//!
+//! - `page`: the page model handed to the template, the header, and the assembly of the rest;
+//! - `outcome`: the shared vocabulary (per-status counts, verdicts, outcome rows);
+//! - `overview` and `score`: totals, the posture score and its weights;
+//! - `charts`: SVG geometry of the bar charts and the histogram;
+//! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
+//! - `frameworks`: the control view; `checks`: the per-check sections;
+//! - `lists`: what could not be read and the suppressions;
+//! - `evidence`: the de-duplicated evidence store and JSON island; `escape`: escaping, CSP.
+//!
+//! What no module here may do: an emitter only formats. It never re-judges a verdict (a
+//! status, a recording trail, a suppression come from the report as they are), never parses
+//! a finding's message text, never calls AWS and never reads configuration; what it needs
+//! beyond the report comes in the [`RenderContext`].
+//!
+//! Scale: FAIL, ERROR and suppressed outcomes are always written as table rows. PASS and
+//! NOT_APPLICABLE outcomes are written as rows too while there are at most
+//! [`HtmlOptions::inline_passing_limit`] of them ("static" report: everything readable and
+//! printable without JavaScript except the evidence of passing outcomes). Above that limit
+//! ("large" report) passing outcomes travel in the JSON island (strings and evidence
+//! sub-trees de-duplicated) and the script draws them when their group is opened, and the
+//! evidence of outcomes needing attention is kept in the island as well (drawn when opened
+//! and before printing) instead of inline. Evidence of passing outcomes is always drawn on
+//! demand from the island.
+
+mod accounts;
+mod charts;
+mod checks;
+mod coverage;
+mod escape;
+mod evidence;
+mod frameworks;
+mod lists;
+mod outcome;
+mod overview;
+mod page;
+mod score;
+
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use super::{RenderContext, RenderError, Renderer};
+use crate::report::Report;
+
+pub use escape::{escape_html, script_json};
+pub use frameworks::{chosen_framework, framework_label};
+pub use score::{SCORE_WEIGHTS, posture_score};
+
+const PAGE: &str = include_str!("../../../templates/report.html");
+const MACROS: &str = include_str!("../../../templates/macros.html");
+const STYLE: &str = include_str!("../../../templates/report.css");
+const SCRIPT: &str = include_str!("../../../templates/report.js");
+
+pub struct Html;
+
+#[derive(Debug, Clone)]
+pub struct HtmlOptions {
+    /// Above this many PASS + NOT_APPLICABLE outcomes, passing rows are drawn on demand from
+    /// the JSON island instead of being written as HTML rows.
+    pub inline_passing_limit: usize,
+}
+
+impl Default for HtmlOptions {
+    fn default() -> Self {
+        HtmlOptions { inline_passing_limit: 5_000 }
+    }
+}
+
+impl Renderer for Html {
+    fn render(&self, report: &Report, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
+        Html::render_with(report, ctx, &HtmlOptions::default())
+    }
+}
+
+impl Html {
+    /// Render with explicit options (tests and the benchmark use a different inline limit).
+    pub fn render_with(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Result<Vec<u8>, RenderError> {
+        let tera = TERA.as_ref().map_err(|e| RenderError::new("HTML", e.clone()))?;
+        let page = page::build_page(report, ctx, opts);
+        let context = tera::Context::from_serialize(&page).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
+        let html = tera.render("report.html", &context).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
+        Ok(html.into_bytes())
+    }
+}
+
+static TERA: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
+    tera.add_raw_templates(vec![("macros.html", MACROS), ("report.html", PAGE)]).map_err(|e| format!("HTML templates: {}", error_chain(&e)))?;
+    Ok(tera)
+});
+
+/// A tera error with its causes (tera puts the useful part in the source chain).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        let _ = write!(s, ": {inner}");
+        cur = inner.source();
+    }
+    s
+}

@@ -1,0 +1,184 @@
+//! The page model handed to the template, and its assembly: the header (scan
+//! identification), the filter bar's options, and one part per section built by its module.
+//!
+//! Why it exists: tera renders one serialisable value. [`Page`] is that value; each section's
+//! part is flattened into it (`#[serde(flatten)]`), so the template sees one flat set of names
+//! while each module owns only its own fields. Building the parts in a fixed order keeps the
+//! island's evidence and string indices, and so the page's bytes, deterministic.
+//!
+//! What it must not do: compute a section's content itself (that is the section modules'
+//! job), re-judge anything, or read anything beyond the report and the render context.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::accounts::{self, AccountsSection};
+use super::checks::{self, ChecksSection, CheckView};
+use super::coverage::{self, CoverageSection};
+use super::escape::content_security_policy;
+use super::evidence::Island;
+use super::frameworks::{self, FrameworkView};
+use super::lists::{self, Lists};
+use super::outcome::{RowMaker, is_attention};
+use super::overview::{self, Overview};
+use super::{HtmlOptions, SCRIPT, STYLE};
+use crate::emit::RenderContext;
+use crate::model::{AccountStatus, ScanMode};
+use crate::report::Report;
+
+#[derive(Serialize)]
+pub(super) struct Page {
+    #[serde(flatten)]
+    header: Header,
+    #[serde(flatten)]
+    framework: FrameworkView,
+    #[serde(flatten)]
+    overview: Overview,
+    #[serde(flatten)]
+    coverage: CoverageSection,
+    #[serde(flatten)]
+    accounts: AccountsSection,
+    #[serde(flatten)]
+    lists: Lists,
+    #[serde(flatten)]
+    checks: ChecksSection,
+    #[serde(flatten)]
+    filters: Filters,
+    style: &'static str,
+    script: &'static str,
+    csp: String,
+    island: String,
+}
+
+/// Scan identification: everything an auditor cites.
+#[derive(Serialize)]
+struct Header {
+    title: String,
+    tool: String,
+    version: String,
+    schema_version: String,
+    started: Stamp,
+    finished: Stamp,
+    duration: String,
+    caller_arn: String,
+    caller_account: String,
+    organization_id: Option<String>,
+    mode: String,
+    accounts_total: usize,
+    accounts_scanned: usize,
+    accounts_not_scanned: usize,
+    regions: Vec<String>,
+    checks_run: usize,
+    json_sha256: Option<String>,
+    inventory_sha256: Option<String>,
+    config_path: Option<String>,
+    baseline: Option<BaselineView>,
+}
+
+/// A time as machine-readable (`datetime`) and as shown.
+#[derive(Serialize)]
+struct Stamp {
+    iso: String,
+    text: String,
+}
+
+impl Stamp {
+    fn of(t: &chrono::DateTime<chrono::Utc>) -> Stamp {
+        Stamp { iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), text: t.format("%Y-%m-%d %H:%M:%S UTC").to_string() }
+    }
+}
+
+#[derive(Serialize)]
+struct BaselineView {
+    path: String,
+    started: Stamp,
+    counts: Vec<(String, usize)>,
+    gone: usize,
+}
+
+/// The filter bar's choices.
+#[derive(Serialize)]
+struct Filters {
+    filter_accounts: Vec<FilterOption>,
+    filter_regions: Vec<String>,
+    filter_checks: Vec<FilterOption>,
+}
+
+#[derive(Serialize)]
+struct FilterOption {
+    value: String,
+    label: String,
+}
+
+pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Page {
+    let rows = RowMaker::new(report);
+    let lazy = report.findings.iter().filter(|f| !is_attention(f)).count() > opts.inline_passing_limit;
+    let codes = checks::codes(report);
+    let mut island = Island::default();
+    let checks = checks::build(report, &codes, &rows, &mut island, lazy);
+    Page {
+        header: header(report, ctx),
+        framework: frameworks::build(report, &ctx.framework, &checks.checks),
+        overview: overview::build(report),
+        coverage: coverage::build(report, &codes),
+        accounts: accounts::build(report),
+        lists: lists::build(report, &rows),
+        filters: filters(report, &checks.checks),
+        checks,
+        style: STYLE,
+        script: SCRIPT,
+        csp: content_security_policy(STYLE, SCRIPT),
+        island: island.finish(report),
+    }
+}
+
+fn header(report: &Report, ctx: &RenderContext) -> Header {
+    let scan = &report.scan;
+    let duration = (scan.finished_at - scan.started_at).num_milliseconds().max(0) as f64 / 1000.0;
+    let scope = match &scan.organization_id {
+        Some(org) if scan.mode == ScanMode::Organization => format!("organization {org}"),
+        _ => format!("account {}", scan.accounts.first().map(|a| a.id.as_str()).unwrap_or(&scan.caller.account_id)),
+    };
+    let scanned = scan.accounts.iter().filter(|a| a.status == AccountStatus::Scanned).count();
+    Header {
+        title: format!("CloudTrail compliance report: {scope}"),
+        tool: report.tool.name.clone(),
+        version: report.tool.version.clone(),
+        schema_version: report.schema_version.clone(),
+        started: Stamp::of(&scan.started_at),
+        finished: Stamp::of(&scan.finished_at),
+        duration: format!("{duration:.1} s"),
+        caller_arn: scan.caller.arn.clone(),
+        caller_account: scan.caller.account_id.clone(),
+        organization_id: scan.organization_id.clone(),
+        mode: scan.mode.as_str().to_string(),
+        accounts_total: scan.accounts.len(),
+        accounts_scanned: scanned,
+        accounts_not_scanned: scan.accounts.len() - scanned,
+        regions: scan.regions.clone(),
+        checks_run: report.checks.len(),
+        json_sha256: ctx.json_sha256.clone(),
+        inventory_sha256: ctx.inventory_sha256.clone(),
+        config_path: ctx.config_path.clone(),
+        baseline: report.baseline.as_ref().map(|b| BaselineView { path: b.path.clone(), started: Stamp::of(&b.started_at), counts: b.counts.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(), gone: b.gone.len() }),
+    }
+}
+
+/// Accounts (id and name), every region the scan or an outcome names, and the checks.
+fn filters(report: &Report, checks: &[CheckView]) -> Filters {
+    let mut regions: BTreeSet<String> = report.scan.regions.iter().cloned().collect();
+    regions.extend(report.findings.iter().filter_map(|f| f.region.clone()));
+    let account = |id: &str, name: &Option<String>| FilterOption {
+        value: id.to_string(),
+        label: match name {
+            Some(n) => format!("{id} ({n})"),
+            None => id.to_string(),
+        },
+    };
+    Filters {
+        filter_accounts: report.scan.accounts.iter().map(|a| account(&a.id, &a.name)).collect(),
+        filter_regions: regions.into_iter().collect(),
+        filter_checks: checks.iter().map(|c| FilterOption { value: c.code.clone(), label: format!("{} {}", c.code, c.name) }).collect(),
+    }
+}
