@@ -88,6 +88,7 @@ fn published_json_schema_is_valid_and_printed() {
     let out = trailwarden(&["schema"]);
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(jsonschema::meta::is_valid(&schema));
+    assert!(out.stdout == trailwarden::report::JSON_SCHEMA.as_bytes(), "`trailwarden schema` prints src/report/report.schema.json");
 }
 
 #[test]

@@ -632,6 +632,61 @@ fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// JSON
+
+/// The hand-made report, with a cause on an ERROR, as JSON against the published JSON Schema
+/// (derived from the report's types); and the schema refuses what the contract does not allow.
+#[test]
+fn json_report_matches_the_published_json_schema() {
+    let mut report = fixture();
+    let error = report.findings.iter_mut().find(|f| f.status.as_str() == "ERROR").unwrap();
+    error.cause = Some(trailwarden::model::Unavailable::new(trailwarden::model::UnavailableKind::AccessDenied, Some("s3:GetObjectLockConfiguration"), "denied"));
+    let json = render_json(&emit::json::Json, &report);
+    let schema: Value = serde_json::from_str(trailwarden::report::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("the report schema compiles");
+    let errors = schema_errors(&validator, &json);
+    assert!(errors.is_empty(), "the JSON report does not match report.schema.json:\n{}", errors.join("\n"));
+    // Fields added after 1.0 may be missing (an older report still validates).
+    let mut older = json.clone();
+    older.as_object_mut().unwrap().remove("baseline");
+    older["scan"].as_object_mut().unwrap().remove("notes");
+    for f in older["findings"].as_array_mut().unwrap() {
+        for key in ["expired_suppression", "baseline", "cause"] {
+            f.as_object_mut().unwrap().remove(key);
+        }
+    }
+    assert_eq!(schema_errors(&validator, &older), Vec::<String>::new(), "a report without the fields added after 1.0");
+    // Not a rubber stamp: unknown enum names, a missing required (if null) field, a count keyed
+    // by something other than a status, a malformed id or code.
+    for (pointer, value) in [
+        ("/findings/0/status", Some(json!("MAYBE"))),
+        ("/findings/0/severity", Some(json!("severe"))),
+        ("/findings/0/baseline", Some(json!("gone"))),
+        ("/findings/0/region", None),
+        ("/findings/0/suppression", None),
+        ("/findings/0/id", Some(json!("not-a-fingerprint"))),
+        ("/checks/0/code", Some(json!("XX1"))),
+        ("/checks/0/scope", Some(json!("planet"))),
+        ("/scan/organization_id", None),
+        ("/scan/mode", Some(json!("galaxy"))),
+        ("/scan/accounts/1/status", Some(json!("skipped"))),
+        ("/summary/by_status/MAYBE", Some(json!(1))),
+        ("/summary/by_severity/severe", Some(json!({}))),
+        ("/summary/by_severity/high/MAYBE", Some(json!(1))),
+        ("/schema_version", Some(json!("2.0"))),
+    ] {
+        let mut broken = json.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let object = broken.pointer_mut(parent).unwrap().as_object_mut().unwrap();
+        match value {
+            Some(v) => object.insert(key.to_string(), v),
+            None => object.remove(key),
+        };
+        assert!(!schema_errors(&validator, &broken).is_empty(), "the report schema accepted a broken {pointer}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // From a real scan
 
 /// A scan of the emulator's `failing` scenario, with a suppression and a baseline, loaded from

@@ -17,14 +17,17 @@
 //! region) with a CloudFormation-style type; `time` = when the scan finished, in ms since the
 //! epoch; `remediation` from the check's fix text; the raw evidence, suppression and baseline
 //! state under `unmapped`. Attributes OCSF types as strings are left out when null.
+//!
+//! The events are the typed OCSF objects of [`model`], serialised by serde.
 
-use serde_json::{Map, Value, json};
+pub mod model;
 
 use super::{RenderContext, Renderer, RenderError};
 use crate::report::{Finding, Report};
 use crate::model::Status;
 use crate::checks::metadata;
-use crate::model::Severity;
+use crate::model::{BaselineClass, Severity};
+use model::*;
 
 pub struct Ocsf;
 
@@ -72,130 +75,118 @@ pub fn resource_type(resource: &str) -> &'static str {
     }
 }
 
-fn event(report: &Report, f: &Finding) -> Value {
+fn event<'a>(report: &'a Report, f: &'a Finding) -> DetectionFinding<'a> {
     let meta = metadata::get(&f.check);
     let check = report.checks.iter().find(|c| c.code == f.check);
     let title = check.map(|c| c.title.clone()).or_else(|| meta.map(|m| m.title.clone())).unwrap_or_else(|| f.check.clone());
     let name = check.map(|c| c.name.clone()).or_else(|| meta.map(|m| m.name.clone())).unwrap_or_else(|| f.check.to_ascii_lowercase());
     let frameworks = check.map(|c| c.frameworks.clone()).or_else(|| meta.map(|m| m.frameworks.clone())).unwrap_or_default();
     let time = report.scan.finished_at.timestamp_millis();
-    let (sev_id, sev) = severity_id(f.severity);
+    let (severity_id, severity) = severity_id(f.severity);
 
-    let mut types = vec!["Software and Configuration Checks/AWS Security Best Practices".to_string()];
+    let mut types = vec!["Software and Configuration Checks/AWS Security Best Practices"];
     if !frameworks.is_empty() {
-        types.push("Software and Configuration Checks/Industry and Regulatory Standards".to_string());
+        types.push("Software and Configuration Checks/Industry and Regulatory Standards");
     }
-    let mut finding_info = json!({
-        "uid": f.id,
-        "title": title,
-        "desc": meta.map(|m| m.doc.what.trim().to_string()).unwrap_or_else(|| title.clone()),
-        "types": types,
-        "created_time": time,
-        "last_seen_time": time,
-        "analytic": {"uid": f.check, "name": name, "type_id": 1, "type": "Rule"},
-    });
-    let first_seen = match (f.baseline.map(|b| b.as_str()), &report.baseline) {
-        (Some("unchanged"), Some(b)) => b.started_at.timestamp_millis(),
+    let first_seen_time = match (f.baseline, &report.baseline) {
+        (Some(BaselineClass::Unchanged), Some(b)) => b.started_at.timestamp_millis(),
         _ => time,
     };
-    finding_info["first_seen_time"] = json!(first_seen);
-    if let Some(url) = meta.and_then(|m| m.doc.references.first()) {
-        finding_info["src_url"] = json!(url);
-    }
-
-    let mut account = json!({"uid": f.account, "type_id": 10, "type": "AWS Account"});
-    if let Some(n) = report.scan.accounts.iter().find(|a| a.id == f.account).and_then(|a| a.name.as_ref()) {
-        account["name"] = json!(n);
-    }
-    let mut cloud = json!({"provider": "AWS", "account": account});
-    if let Some(r) = &f.region {
-        cloud["region"] = json!(r);
-    }
-    if let Some(org) = &report.scan.organization_id {
-        cloud["org"] = json!({"uid": org});
-    }
-
-    let mut resource = json!({"uid": f.resource, "type": resource_type(&f.resource)});
-    let arn = crate::model::Arn::parse(&f.resource);
-    if let Some(short) = arn.map(|a| a.resource.rsplit(['/', ':']).next().unwrap_or(a.resource)).filter(|s| !s.is_empty()) {
-        resource["name"] = json!(short);
-    }
-    if let Some(partition) = arn.map(|a| a.partition) {
-        resource["cloud_partition"] = json!(partition);
-    }
-    if let Some(r) = &f.region {
-        resource["region"] = json!(r);
-    }
-
-    let remediation = match meta {
-        Some(m) => json!({
-            "desc": format!("With the AWS CLI:\n{}\n\nWith Terraform:\n{}", m.doc.fix_cli.trim(), m.doc.fix_terraform.trim()),
-            "references": m.doc.references,
-        }),
-        None => json!({"desc": format!("See `trailwarden explain {}`.", f.check)}),
+    let finding_info = FindingInfo {
+        uid: &f.id,
+        desc: meta.map(|m| m.doc.what.trim().to_string()).unwrap_or_else(|| title.clone()),
+        title,
+        types,
+        created_time: time,
+        first_seen_time,
+        last_seen_time: time,
+        analytic: Analytic { uid: &f.check, name, type_id: 1, type_name: "Rule" },
+        src_url: meta.and_then(|m| m.doc.references.first()).map(String::as_str),
     };
 
-    let mut metadata = json!({
-        "version": OCSF_VERSION,
-        "uid": super::sha256_hex(format!("{}|{}", f.id, report.scan.started_at.to_rfc3339()).as_bytes())[..32],
-        "event_code": f.check,
-        "profiles": ["cloud"],
-        "product": {"name": report.tool.name, "vendor_name": "trailwarden", "version": report.tool.version, "uid": "trailwarden"},
-    });
-    if let Some(b) = &f.baseline {
-        metadata["labels"] = json!([format!("baseline:{b}")]);
-    }
+    let account_name = report.scan.accounts.iter().find(|a| a.id == f.account).and_then(|a| a.name.as_deref());
+    let cloud = Cloud {
+        provider: "AWS",
+        account: Account { uid: &f.account, type_id: 10, type_name: "AWS Account", name: account_name },
+        region: f.region.as_deref(),
+        org: report.scan.organization_id.as_deref().map(|uid| Organization { uid }),
+    };
 
-    let mut unmapped = Map::new();
-    unmapped.insert("evidence".into(), f.evidence.clone());
-    unmapped.insert("check_status".into(), json!(f.status.as_str()));
-    unmapped.insert("suppression".into(), json!(f.suppression));
-    unmapped.insert("expired_suppression".into(), json!(f.expired_suppression));
-    unmapped.insert("baseline".into(), json!(f.baseline));
-    unmapped.insert("compliance".into(), json!(frameworks));
+    let arn = crate::model::Arn::parse(&f.resource);
+    let resource = ResourceDetails {
+        uid: &f.resource,
+        type_name: resource_type(&f.resource),
+        name: arn.map(|a| a.resource.rsplit(['/', ':']).next().unwrap_or(a.resource)).filter(|s| !s.is_empty()),
+        cloud_partition: arn.map(|a| a.partition),
+        region: f.region.as_deref(),
+    };
 
-    let mut event = json!({
-        "activity_id": ACTIVITY_CREATE,
-        "activity_name": "Create",
-        "category_uid": CATEGORY_UID,
-        "category_name": "Findings",
-        "class_uid": CLASS_UID,
-        "class_name": "Detection Finding",
-        "type_uid": TYPE_UID,
-        "type_name": "Detection Finding: Create",
-        "severity_id": sev_id,
-        "severity": sev,
-        "time": time,
-        "message": f.message,
-        "finding_info": finding_info,
-        "metadata": metadata,
-        "cloud": cloud,
-        "resources": [resource],
-        "remediation": remediation,
-        "unmapped": unmapped,
-    });
-    match &f.suppression {
-        Some(s) => {
-            let detail = match &s.expires {
+    let remediation = match meta {
+        Some(m) => Remediation {
+            desc: format!("With the AWS CLI:\n{}\n\nWith Terraform:\n{}", m.doc.fix_cli.trim(), m.doc.fix_terraform.trim()),
+            references: Some(&m.doc.references),
+        },
+        None => Remediation { desc: format!("See `trailwarden explain {}`.", f.check), references: None },
+    };
+
+    let metadata = Metadata {
+        version: OCSF_VERSION,
+        uid: super::sha256_hex(format!("{}|{}", f.id, report.scan.started_at.to_rfc3339()).as_bytes())[..32].to_string(),
+        event_code: &f.check,
+        profiles: vec!["cloud"],
+        product: Product { name: &report.tool.name, vendor_name: "trailwarden", version: &report.tool.version, uid: "trailwarden" },
+        labels: f.baseline.map(|b| vec![format!("baseline:{b}")]),
+    };
+
+    let unmapped = Unmapped {
+        evidence: &f.evidence,
+        check_status: f.status,
+        suppression: f.suppression.as_ref(),
+        expired_suppression: f.expired_suppression.as_ref(),
+        baseline: f.baseline,
+        compliance: frameworks,
+    };
+
+    let (status_id, status, status_detail) = match &f.suppression {
+        Some(s) => (
+            3,
+            "Suppressed",
+            Some(match &s.expires {
                 Some(e) => format!("suppressed until {e}: {}", s.reason),
                 None => format!("suppressed: {}", s.reason),
-            };
-            event["status_id"] = json!(3);
-            event["status"] = json!("Suppressed");
-            event["status_detail"] = json!(detail);
-            event["comment"] = json!(s.reason);
-        }
-        None => {
-            event["status_id"] = json!(1);
-            event["status"] = json!("New");
-        }
+            }),
+        ),
+        None => (1, "New", None),
+    };
+    DetectionFinding {
+        activity_id: ACTIVITY_CREATE,
+        activity_name: "Create",
+        category_uid: CATEGORY_UID,
+        category_name: "Findings",
+        class_uid: CLASS_UID,
+        class_name: "Detection Finding",
+        type_uid: TYPE_UID,
+        type_name: "Detection Finding: Create",
+        severity_id,
+        severity,
+        status_id,
+        status,
+        status_detail,
+        comment: f.suppression.as_ref().map(|s| s.reason.as_str()),
+        time,
+        message: &f.message,
+        finding_info,
+        metadata,
+        cloud,
+        resources: vec![resource],
+        remediation,
+        unmapped,
     }
-    event
 }
 
 impl Renderer for Ocsf {
     fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
-        let events: Vec<Value> = report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| event(report, f)).collect();
+        let events: Vec<DetectionFinding> = report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| event(report, f)).collect();
         let mut bytes = serde_json::to_vec_pretty(&events).map_err(|e| RenderError::new("OCSF", e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)

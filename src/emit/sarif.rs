@@ -26,14 +26,19 @@
 //!
 //! GitHub's upload limits are kept: at most [`MAX_RESULTS`] results per run (the least severe
 //! are left out beyond that, with a notification saying so) and [`MAX_TAGS`] tags per rule.
+//!
+//! The log is built from the typed SARIF object model in [`model`] and serialised by serde.
 
-use serde_json::{Value, json};
+pub mod model;
+
+use std::collections::BTreeMap;
 
 use super::{RenderContext, Renderer, RenderError};
 use crate::report::{CheckInfo, Finding, Report};
 use crate::model::Status;
 use crate::checks::metadata;
 use crate::model::{AccountStatus, BaselineClass, Severity};
+use model::*;
 
 pub struct Sarif;
 
@@ -59,11 +64,11 @@ pub fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// SARIF level of a failing finding of this severity.
-pub fn level(severity: Severity) -> &'static str {
+pub fn level(severity: Severity) -> Level {
     match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
+        Severity::Critical | Severity::High => Level::Error,
+        Severity::Medium => Level::Warning,
+        Severity::Low | Severity::Info => Level::Note,
     }
 }
 
@@ -73,7 +78,7 @@ fn fence(text: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-fn rule(check: &CheckInfo) -> Value {
+fn rule(check: &CheckInfo) -> ReportingDescriptor<'_> {
     let meta = metadata::get(&check.code);
     let doc = meta.map(|m| &m.doc);
     let what = doc.map(|d| d.what.trim().to_string()).filter(|w| !w.is_empty()).unwrap_or_else(|| check.title.clone());
@@ -98,26 +103,23 @@ fn rule(check: &CheckInfo) -> Value {
     tags.extend(check.frameworks.keys().cloned());
     tags.retain(|t| !t.is_empty());
     tags.truncate(MAX_TAGS);
-    let mut rule = json!({
-        "id": check.code,
-        "name": check.name,
-        "shortDescription": {"text": check.title},
-        "fullDescription": {"text": what},
-        "help": {"text": text, "markdown": markdown},
-        "defaultConfiguration": {"level": level(check.severity)},
-        "properties": {
-            "tags": tags,
-            "security-severity": security_severity(check.severity),
-            "precision": "very-high",
-            "severity": check.severity.as_str(),
-            "scope": check.scope,
-            "frameworks": check.frameworks,
-        }
-    });
-    if let Some(uri) = doc.and_then(|d| d.references.first()) {
-        rule["helpUri"] = json!(uri);
+    ReportingDescriptor {
+        id: &check.code,
+        name: &check.name,
+        short_description: MultiformatMessageString { text: check.title.clone(), markdown: None },
+        full_description: MultiformatMessageString { text: what, markdown: None },
+        help: MultiformatMessageString { text, markdown: Some(markdown) },
+        help_uri: doc.and_then(|d| d.references.first()).map(String::as_str),
+        default_configuration: ReportingConfiguration { level: level(check.severity) },
+        properties: RuleProperties {
+            tags,
+            security_severity: security_severity(check.severity),
+            precision: "very-high",
+            severity: check.severity,
+            scope: check.scope,
+            frameworks: &check.frameworks,
+        },
     }
-    rule
 }
 
 /// A rule for a finding whose check is missing from `report.checks` (never expected; keeps
@@ -151,49 +153,52 @@ pub fn artifact_uri(path: &str) -> String {
     out
 }
 
-fn result(f: &Finding, rule_index: usize, artifact: &str) -> Value {
+fn result<'a>(f: &'a Finding, rule_index: usize, artifact: &'a str) -> SarifResult<'a> {
     let region = f.region.as_deref().unwrap_or("global");
     let text = match f.status {
         Status::Error => format!("Evidence could not be read: {} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
         _ => format!("{} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
     };
-    let mut result = json!({
-        "ruleId": f.check,
-        "ruleIndex": rule_index,
-        "kind": "fail",
-        "level": if f.status == Status::Error { "warning" } else { level(f.severity) },
-        "message": {"text": text},
-        "locations": [{
-            "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
-            "logicalLocations": [{"name": f.resource.rsplit([':', '/']).next().unwrap_or(&f.resource), "fullyQualifiedName": f.resource, "kind": "resource"}]
-        }],
-        "partialFingerprints": {FINGERPRINT_KEY: f.id},
-        "properties": {
-            "status": f.status.as_str(),
-            "severity": f.severity.as_str(),
-            "account": f.account,
-            "region": f.region,
-            "resource": f.resource,
-            "baseline": f.baseline,
-            "evidence": f.evidence,
-        }
-    });
-    if let Some(expired) = &f.expired_suppression {
-        result["properties"]["expired_suppression"] = json!(expired);
-    }
-    match f.baseline {
-        Some(BaselineClass::New) => result["baselineState"] = json!("new"),
-        Some(BaselineClass::Unchanged) => result["baselineState"] = json!("unchanged"),
-        _ => {}
-    }
-    if let Some(s) = &f.suppression {
-        let justification = match &s.expires {
+    let suppressions = f.suppression.iter().map(|s| Suppression {
+        kind: SuppressionKind::External,
+        status: SuppressionStatus::Accepted,
+        justification: match &s.expires {
             Some(e) => format!("{} (expires {e})", s.reason),
             None => s.reason.clone(),
-        };
-        result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
+        },
+    });
+    SarifResult {
+        rule_id: &f.check,
+        rule_index,
+        kind: ResultKind::Fail,
+        level: if f.status == Status::Error { Level::Warning } else { level(f.severity) },
+        message: Message { text },
+        locations: vec![Location {
+            physical_location: PhysicalLocation { artifact_location: ArtifactLocation { uri: artifact }, region: Region { start_line: 1 } },
+            logical_locations: vec![LogicalLocation {
+                name: f.resource.rsplit([':', '/']).next().unwrap_or(&f.resource),
+                fully_qualified_name: &f.resource,
+                kind: "resource",
+            }],
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.id.as_str())]),
+        baseline_state: match f.baseline {
+            Some(BaselineClass::New) => Some(BaselineState::New),
+            Some(BaselineClass::Unchanged) => Some(BaselineState::Unchanged),
+            _ => None,
+        },
+        suppressions: suppressions.collect(),
+        properties: ResultProperties {
+            status: f.status,
+            severity: f.severity,
+            account: &f.account,
+            region: f.region.as_deref(),
+            resource: &f.resource,
+            baseline: f.baseline,
+            evidence: &f.evidence,
+            expired_suppression: f.expired_suppression.as_ref(),
+        },
     }
-    result
 }
 
 impl Renderer for Sarif {
@@ -211,65 +216,58 @@ impl Renderer for Sarif {
                 checks.push(rule_for_unlisted(&f.check, f.severity));
             }
         }
-        let rules: Vec<Value> = checks.iter().map(rule).collect();
         let artifact = artifact_uri(ctx.sarif_artifact.as_deref().or(ctx.config_path.as_deref()).unwrap_or(crate::config::DEFAULT_FILE));
-        let results: Vec<Value> = failing
+        let results: Vec<SarifResult> = failing
             .iter()
             .map(|f| result(f, checks.iter().position(|c| c.code == f.check).expect("every failing check has a rule"), &artifact))
             .collect();
-        let mut notifications: Vec<Value> = report
+        let notification = |level, id, text| Notification { level, descriptor: ReportingDescriptorReference { id }, message: Message { text } };
+        let mut notifications: Vec<Notification> = report
             .scan
             .accounts
             .iter()
             .filter(|a| a.status != AccountStatus::Scanned)
-            .map(|a| {
-                json!({
-                    "level": "error",
-                    "descriptor": {"id": "account-not-scanned"},
-                    "message": {"text": format!("Account {} was not scanned: {}", a.id, a.reason.as_deref().unwrap_or("no reason given"))}
-                })
-            })
+            .map(|a| notification(Level::Error, "account-not-scanned", format!("Account {} was not scanned: {}", a.id, a.reason.as_deref().unwrap_or("no reason given"))))
             .collect();
         if left_out > 0 {
-            notifications.push(json!({
-                "level": "warning",
-                "descriptor": {"id": "results-left-out"},
-                "message": {"text": format!("{left_out} of the least severe results were left out: GitHub accepts at most {MAX_RESULTS} results per run. The JSON report has every finding.")}
-            }));
+            notifications.push(notification(
+                Level::Warning,
+                "results-left-out",
+                format!("{left_out} of the least severe results were left out: GitHub accepts at most {MAX_RESULTS} results per run. The JSON report has every finding."),
+            ));
         }
         let time = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut invocation = json!({
-            "executionSuccessful": true,
-            "startTimeUtc": time(&report.scan.started_at),
-            "endTimeUtc": time(&report.scan.finished_at),
-        });
-        if !notifications.is_empty() {
-            invocation["toolExecutionNotifications"] = json!(notifications);
-        }
-        let sarif = json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": report.tool.name,
-                    "version": report.tool.version,
-                    "semanticVersion": report.tool.version,
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules
-                }},
-                "automationDetails": {"id": format!("trailwarden/{}/", report.scan.mode)},
-                "invocations": [invocation],
-                "columnKind": "unicodeCodePoints",
-                "properties": {
-                    "caller": report.scan.caller.arn,
-                    "organization_id": report.scan.organization_id,
-                    "accounts": report.scan.accounts.len(),
-                    "regions": report.scan.regions,
-                    "summary": report.summary.by_status,
+        let sarif = SarifLog {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: ToolComponent {
+                        name: &report.tool.name,
+                        version: &report.tool.version,
+                        semantic_version: &report.tool.version,
+                        information_uri: INFORMATION_URI,
+                        rules: checks.iter().map(rule).collect(),
+                    },
                 },
-                "results": results
-            }]
-        });
+                automation_details: RunAutomationDetails { id: format!("trailwarden/{}/", report.scan.mode) },
+                invocations: vec![Invocation {
+                    execution_successful: true,
+                    start_time_utc: time(&report.scan.started_at),
+                    end_time_utc: time(&report.scan.finished_at),
+                    tool_execution_notifications: notifications,
+                }],
+                column_kind: ColumnKind::UnicodeCodePoints,
+                properties: RunProperties {
+                    caller: &report.scan.caller.arn,
+                    organization_id: report.scan.organization_id.as_deref(),
+                    accounts: report.scan.accounts.len(),
+                    regions: &report.scan.regions,
+                    summary: &report.summary.by_status,
+                },
+                results,
+            }],
+        };
         let mut bytes = serde_json::to_vec_pretty(&sarif).map_err(|e| RenderError::new("SARIF", e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)

@@ -3,15 +3,19 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AccountStatus, BaselineClass, ScanMode, Scope, Severity, Status, Unavailable};
 
 pub const SCHEMA_VERSION: &str = "1.0";
 
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The JSON report written by `trailwarden scan -o json=PATH`. Stable contract: fields are added, never renamed or removed, within a schema_version major.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "trailwarden JSON report", extend("$id" = "https://github.com/trailwarden/trailwarden/report.schema.json"))]
 pub struct Report {
+    /// `1.MINOR`: the major changes only when a field is renamed or removed.
+    #[schemars(pattern(r"^1\.[0-9]+$"))]
     pub schema_version: String,
     pub tool: Tool,
     pub scan: ScanInfo,
@@ -19,32 +23,39 @@ pub struct Report {
     pub checks: Vec<CheckInfo>,
     pub findings: Vec<Finding>,
     /// Present when `--baseline` was given.
+    // Optional in the schema, as it always was: serde reads a missing `Option` as None.
+    #[schemars(default)]
     pub baseline: Option<BaselineInfo>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The baseline report a scan was compared with (`--baseline`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BaselineInfo {
     /// The baseline report's path as given.
     pub path: String,
     /// When the baseline scan started.
     pub started_at: DateTime<Utc>,
     /// Counts of findings per classification (`new`, `unchanged`, `fixed`).
+    #[schemars(with = "super::CountsBy<BaselineClass>")]
     pub counts: BTreeMap<BaselineClass, usize>,
     /// Findings that failed in the baseline and are absent from this scan (resource gone).
     pub gone: Vec<Finding>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The program that wrote the report.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What was scanned, when, and by whom.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ScanInfo {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub caller: Caller,
+    /// The organization's id (`o-…`), or null when no organization was found.
     pub organization_id: Option<String>,
     pub mode: ScanMode,
     pub accounts: Vec<AccountInfo>,
@@ -55,13 +66,15 @@ pub struct ScanInfo {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The identity the scan ran as (STS GetCallerIdentity).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Caller {
     pub account_id: String,
     pub arn: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One account in scope.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AccountInfo {
     pub id: String,
     pub name: Option<String>,
@@ -71,36 +84,50 @@ pub struct AccountInfo {
     pub regions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Counts of the findings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Findings per status (suppressed findings included, and counted again under `suppressed`).
+    #[schemars(with = "super::CountsBy<Status>")]
     pub by_status: BTreeMap<String, usize>,
     /// Per severity: findings per status.
+    #[schemars(with = "BTreeMap<Severity, super::CountsBy<Status>>")]
     pub by_severity: BTreeMap<String, BTreeMap<String, usize>>,
     pub suppressed: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One check that was run.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CheckInfo {
+    #[schemars(pattern(r"^CT[0-9]{3}$"))]
     pub code: String,
+    /// The kebab-case name (`log-file-validation-disabled`).
     pub name: String,
     pub title: String,
     pub severity: Severity,
     pub scope: Scope,
+    /// Framework key (cis-3.0, cis-4.0, cis-5.0, cis-6.0, securityhub, aws-config, nist-800-53-r5, pci-dss-4.0, soc2) to control ids.
     pub frameworks: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The verdict of one check on one resource.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// Stable fingerprint of check + account + region + resource.
+    #[schemars(pattern(r"^[0-9a-f]{32}$"))]
     pub id: String,
+    /// The check's code.
+    #[schemars(pattern(r"^CT[0-9]{3}$"))]
     pub check: String,
     pub status: Status,
     pub severity: Severity,
     pub account: String,
+    /// The region judged, or null for a global finding.
     pub region: Option<String>,
+    /// ARN or name of what was judged.
     pub resource: String,
     pub message: String,
+    /// The observed values that led to the verdict (free-form JSON).
     pub evidence: serde_json::Value,
     /// The suppression in force, or null.
     pub suppression: Option<Suppression>,
@@ -118,9 +145,11 @@ pub struct Finding {
     pub cause: Option<Unavailable>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A `[[suppress]]` entry of the config file that matched a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Suppression {
     pub reason: String,
+    /// The date it expires (`YYYY-MM-DD`), or null for never.
     pub expires: Option<String>,
 }
 
