@@ -26,6 +26,7 @@ PINS=(
   "xmltodict==1.0.4"
   "requests==2.34.2"
   "PyYAML==6.0.3"      # parses docs/ci examples in tests/e2e_ci_examples.rs
+  "cbor2==6.2.1"       # CloudWatch Smithy RPC v2 CBOR front (moto_launcher.py patch l)
 )
 
 pins_satisfied() {
@@ -40,7 +41,7 @@ for pin in sys.argv[1:]:
             sys.exit(1)
     except PackageNotFoundError:
         sys.exit(1)
-import flask_cors, moto.server  # moto[server] extras import
+import cbor2, flask_cors, moto.server  # moto[server] extras import
 EOF
 }
 

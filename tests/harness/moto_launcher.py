@@ -4,6 +4,7 @@
 Usage:
     python tests/harness/moto_launcher.py [--port 0] [--host 127.0.0.1]
                                           [--random-seed N] [--verbose] [--watch-stdin]
+                                          [--count-requests] [--without-account-api]
 
 Once the socket listens, prints exactly one line ``READY http://HOST:PORT`` to stdout
 and serves until killed (SIGTERM / SIGINT). Everything else goes to stderr.
@@ -1413,6 +1414,721 @@ def patch_kms() -> None:
 
 
 # --------------------------------------------------------------------------------------
+# k. CloudWatch alarm queries (DescribeAlarms / DescribeAlarmsForMetric / DeleteAlarms)
+# --------------------------------------------------------------------------------------
+
+ALARM_TYPES = ("CompositeAlarm", "MetricAlarm", "LogAlarm")
+
+
+def _cw_error(code: str, message: str) -> Exception:
+    """A CloudWatch error moto serialises with the model's status (code = error code)."""
+    from moto.cloudwatch.exceptions import CloudWatchException
+
+    return CloudWatchException(code, message)
+
+
+def _page_token(kind: str, offset: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(f"trailwarden:{kind}:{offset}".encode()).decode()
+
+
+def _page_offset(kind: str, token: str | None) -> int | None:
+    """Offset encoded in a token from _page_token; None if the token is not one of ours."""
+    import base64
+    import binascii
+
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    m = re.fullmatch(rf"trailwarden:{re.escape(kind)}:(\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def _dimension_set(dims: Any) -> set[tuple[str, str]]:
+    out = set()
+    for d in _as_list(dims):
+        if isinstance(d, dict):
+            out.add((str(d.get("Name")), str(d.get("Value"))))
+        else:  # moto's Dimension object
+            out.add((str(d.name), str(d.value)))
+    return out
+
+
+def patch_cloudwatch() -> None:
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def describe_alarms(self: Any) -> Any:
+        # AWS DescribeAlarms combines its filters (AlarmNames or AlarmNamePrefix, with
+        # StateValue and ActionPrefix), returns only metric alarms unless AlarmTypes asks
+        # for composite ones, lists alarms by name and pages with MaxRecords (1-100,
+        # default 50) / NextToken. moto applies only the first filter it finds, ignores
+        # AlarmTypes (composite alarms always come back) and never pages, so a scanner
+        # filtering by name prefix and state, or paging, would read the wrong set.
+        names = self._get_param("AlarmNames") or []
+        prefix = self._get_param("AlarmNamePrefix")
+        types = self._get_param("AlarmTypes") or ["MetricAlarm"]
+        state = self._get_param("StateValue")
+        action_prefix = self._get_param("ActionPrefix")
+        max_records = self._get_param("MaxRecords")
+        token = self._get_param("NextToken")
+        if names and prefix:
+            raise _cw_error("InvalidParameterCombination",
+                            "AlarmNamePrefix and AlarmNames cannot be specified at the same time.")
+        for t in types:
+            if t not in ALARM_TYPES:
+                raise _cw_error("ValidationError",
+                                f"1 validation error detected: Value '[{t}]' at 'alarmTypes' failed to satisfy "
+                                f"constraint: Member must satisfy enum value set: [{', '.join(ALARM_TYPES)}]")
+        if state is not None and state not in ("OK", "ALARM", "INSUFFICIENT_DATA"):
+            raise _cw_error("ValidationError",
+                            f"1 validation error detected: Value '{state}' at 'stateValue' failed to satisfy "
+                            "constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
+        limit = 50 if max_records in (None, "") else int(max_records)
+        if not 1 <= limit <= 100:
+            raise _cw_error("ValidationError",
+                            f"1 validation error detected: Value '{limit}' at 'maxRecords' failed to satisfy "
+                            "constraint: Member must have value between 1 and 100")
+        offset = _page_offset("alarms", token)
+        if offset is None:
+            raise _cw_error("InvalidNextToken", "The service returned an invalid next token.")
+        selected = []
+        for alarm in sorted(self.cloudwatch_backend.alarms.values(), key=lambda a: a.name):
+            kind = "CompositeAlarm" if alarm.rule is not None else "MetricAlarm"
+            if kind not in types:
+                continue
+            if names and alarm.name not in names:
+                continue
+            if prefix and not alarm.name.startswith(prefix):
+                continue
+            if state and alarm.state_value != state:
+                continue
+            if action_prefix and not any(a.startswith(action_prefix) for a in alarm.alarm_actions or []):
+                continue
+            selected.append(alarm)
+        page = selected[offset:offset + limit]
+        result: dict[str, Any] = {
+            "MetricAlarms": [a for a in page if a.rule is None],
+            "CompositeAlarms": [a for a in page if a.rule is not None],
+        }
+        if offset + limit < len(selected):
+            result["NextToken"] = _page_token("alarms", offset + limit)
+        return ActionResult(result)
+
+    def describe_alarms_for_metric(self: Any) -> Any:
+        # AWS matches the whole metric identity: namespace, name and exactly the given
+        # dimension set (none given = the dimensionless metric), then narrows by
+        # Statistic / ExtendedStatistic / Period / Unit. moto compares only the name and
+        # namespace, so an alarm on {"Dimensions": [...]} answered a query for the
+        # dimensionless metric and vice versa.
+        metric_name = self._get_param("MetricName")
+        namespace = self._get_param("Namespace")
+        if not metric_name or not namespace:
+            missing = "MetricName" if not metric_name else "Namespace"
+            raise _cw_error("ValidationError",
+                            f"1 validation error detected: Value null at '{missing[0].lower() + missing[1:]}' "
+                            "failed to satisfy constraint: Member must not be null")
+        dims = _dimension_set(self._get_param("Dimensions") or [])
+        statistic = self._get_param("Statistic")
+        extended = self._get_param("ExtendedStatistic")
+        period = self._get_param("Period")
+        unit = self._get_param("Unit")
+        out = []
+        for alarm in sorted(self.cloudwatch_backend.alarms.values(), key=lambda a: a.name):
+            if alarm.rule is not None or alarm.metric_name != metric_name or alarm.namespace != namespace:
+                continue
+            if _dimension_set(alarm.dimensions) != dims:
+                continue
+            if statistic and alarm.statistic != statistic:
+                continue
+            if extended and alarm.extended_statistic != extended:
+                continue
+            if period not in (None, "") and int(alarm.period or 0) != int(period):
+                continue
+            if unit and alarm.unit != unit:
+                continue
+            out.append(alarm)
+        return ActionResult({"MetricAlarms": out})
+
+    def delete_alarms(self: Any) -> Any:
+        # AWS DeleteAlarms is all or nothing: if any named alarm does not exist it
+        # answers ResourceNotFound (404) and deletes none; moto silently skips them.
+        names = self._get_param("AlarmNames") or []
+        backend = self.cloudwatch_backend
+        missing = [n for n in names if n not in backend.alarms]
+        if missing:
+            raise _cw_error("ResourceNotFound", f"{', '.join(missing)} does not exist")
+        backend.delete_alarms(names)
+        return EmptyResult()
+
+    def put_composite_alarm(self: Any) -> Any:
+        # AWS PutCompositeAlarm (AlarmName, AlarmRule, actions); moto 5.2.5 stores
+        # composite alarms (an Alarm with a rule) but has no handler for the operation
+        # (NotImplementedError, HTTP 500). Its PutMetricAlarm handler reads AlarmRule.
+        if not self._get_param("AlarmRule"):
+            raise _cw_error("ValidationError", "1 validation error detected: Value null at 'alarmRule' "
+                                               "failed to satisfy constraint: Member must not be null")
+        return CloudWatchResponse.put_metric_alarm(self)
+
+    CloudWatchResponse.put_composite_alarm = put_composite_alarm
+    CloudWatchResponse.describe_alarms = describe_alarms
+    CloudWatchResponse.describe_alarms_for_metric = describe_alarms_for_metric
+    CloudWatchResponse.delete_alarms = delete_alarms
+
+
+# --------------------------------------------------------------------------------------
+# l. CloudWatch over Smithy RPC v2 CBOR
+# --------------------------------------------------------------------------------------
+
+CW_TARGET_PREFIX = "GraniteServiceVersion20100801"
+CW_SMITHY_NAMESPACE = "com.amazonaws.cloudwatch"
+# The service segment may be the bare shape name or the absolute id with '#' -> '.'.
+CW_RPCV2_SERVICE_NAMES = {CW_TARGET_PREFIX, f"{CW_SMITHY_NAMESPACE}.{CW_TARGET_PREFIX}"}
+RPCV2_PATH_RE = re.compile(r"(?:/.*)?/service/([^/]+)/operation/([^/]+)")
+CORAL_NAMESPACE = "com.amazon.coral.service"
+
+_CW_MODEL = None
+
+
+def _cloudwatch_model() -> Any:
+    global _CW_MODEL
+    if _CW_MODEL is None:
+        import botocore.session
+
+        _CW_MODEL = botocore.session.get_session().get_service_model("cloudwatch")
+    return _CW_MODEL
+
+
+def _cbor_request_to_json(value: Any) -> Any:
+    """A decoded CBOR request value as the awsJson document moto's JSON parser reads:
+    tag-1 timestamps (cbor2 gives datetimes) -> epoch seconds, byte strings -> base64,
+    undefined/null -> omitted."""
+    import base64
+
+    import cbor2
+
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            conv = _cbor_request_to_json(v)
+            if conv is not None:
+                out[str(k)] = conv
+        return out
+    if isinstance(value, list):
+        return [_cbor_request_to_json(v) for v in value]
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, cbor2.CBORTag):
+        return _cbor_request_to_json(value.value)
+    if value is cbor2.undefined:
+        return None
+    return value
+
+
+def _json_to_cbor(shape: Any, value: Any) -> Any:
+    """moto's awsJson answer re-typed by the botocore output shape for CBOR.
+
+    The Rust decoder is strict: a double must be a CBOR float (never an integer), an
+    integer a CBOR integer, a timestamp tag 1 around a float of epoch seconds.
+    """
+    import base64
+
+    import cbor2
+
+    if value is None or shape is None:
+        return None
+    t = shape.type_name
+    if t == "structure":
+        if not isinstance(value, dict):
+            return None
+        out = {}
+        for k, v in value.items():
+            if k in shape.members:
+                conv = _json_to_cbor(shape.members[k], v)
+                if conv is not None:
+                    out[k] = conv
+        return out
+    if t == "list":
+        return [x for x in (_json_to_cbor(shape.member, v) for v in _as_list(value)) if x is not None]
+    if t == "map":
+        return {str(k): _json_to_cbor(shape.value, v) for k, v in (value or {}).items() if v is not None}
+    if t == "boolean":
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    if t in ("integer", "long", "short", "byte"):
+        return int(value)
+    if t in ("float", "double"):
+        return float(value)
+    if t == "timestamp":
+        if isinstance(value, str):
+            try:
+                secs = float(value)
+            except ValueError:
+                secs = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        elif isinstance(value, datetime):
+            secs = value.replace(tzinfo=value.tzinfo or timezone.utc).timestamp()
+        else:
+            secs = float(value)
+        return cbor2.CBORTag(1, float(secs))
+    if t == "blob":
+        return base64.b64decode(value) if isinstance(value, str) else bytes(value)
+    return value if isinstance(value, str) else str(value)
+
+
+class CloudWatchRpcV2Cbor:
+    """l. WSGI front for CloudWatch's Smithy RPC v2 CBOR protocol.
+
+    The AWS SDKs generated from CloudWatch's current model (the Rust aws-sdk-cloudwatch
+    among them) speak smithy.protocols#rpcv2Cbor: ``POST /service/GraniteServiceVersion20100801/
+    operation/<Op>`` with ``Smithy-Protocol: rpc-v2-cbor`` and a CBOR body, and expect
+    CBOR back with the same header; errors carry ``__type`` (the error's absolute shape
+    id) in the CBOR body, plus ``x-amzn-query-error: <Code>;<Sender|Receiver>`` because
+    CloudWatch is awsQueryCompatible. moto 5.2.5 speaks only Query and awsJson1.0 for
+    CloudWatch and answers these paths 404. The request is re-issued to moto as the
+    equivalent awsJson1.0 call (same signature headers, so same account and region;
+    same backend as boto3's calls), and its JSON answer re-encoded as CBOR, typed by
+    the botocore output shape.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        m = RPCV2_PATH_RE.fullmatch(environ.get("PATH_INFO") or "")
+        if (not m or m.group(1) not in CW_RPCV2_SERVICE_NAMES or environ.get("REQUEST_METHOD") != "POST"
+                or "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")):
+            return self.app(environ, start_response)
+        status, headers, body = self.handle(environ, m.group(2))
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+                   429: "Too Many Requests", 500: "Internal Server Error"}
+        start_response(f"{status} {reasons.get(status, 'Error')}", headers)
+        return [body]
+
+    @staticmethod
+    def _error(status: int, type_id: str, message: str, query_error: str | None = None,
+               request_id: str | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+        import cbor2
+
+        body = cbor2.dumps({"__type": type_id, "message": message})
+        headers = [
+            ("Smithy-Protocol", "rpc-v2-cbor"),
+            ("Content-Type", "application/cbor"),
+            ("Content-Length", str(len(body))),
+            ("x-amzn-RequestId", request_id or _request_id(36)),
+        ]
+        if query_error:
+            headers.append(("x-amzn-query-error", query_error))
+        return status, headers, body
+
+    def handle(self, environ: dict[str, Any], op_name: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        import io
+
+        import cbor2
+
+        model = _cloudwatch_model()
+        if environ.get("HTTP_X_AMZ_TARGET") or environ.get("HTTP_X_AMZN_TARGET"):
+            # Smithy RPC v2: a request carrying X-Amz-Target is malformed and MUST be rejected.
+            return self._error(400, f"{CORAL_NAMESPACE}#SerializationException",
+                               "rpcv2Cbor requests must not carry X-Amz-Target")
+        if (environ.get("HTTP_SMITHY_PROTOCOL") or "").strip() != "rpc-v2-cbor":
+            return self._error(400, f"{CORAL_NAMESPACE}#SerializationException",
+                               "Missing or unsupported Smithy-Protocol header (expected rpc-v2-cbor)")
+        if op_name not in model.operation_names:
+            return self._error(404, f"{CORAL_NAMESPACE}#UnknownOperationException",
+                               f"Operation {op_name} is not supported by {CW_TARGET_PREFIX}")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > 0:
+            raw = environ["wsgi.input"].read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked upload without Content-Length
+            raw = environ["wsgi.input"].read()
+        else:
+            raw = b""
+        try:
+            if raw and (environ.get("HTTP_CONTENT_ENCODING") or "").lower() == "gzip":
+                # CloudWatch PutMetricData has @requestCompression: SDKs gzip large bodies.
+                import gzip
+
+                raw = gzip.decompress(raw)
+            decoded = cbor2.loads(raw) if raw else {}
+        except Exception as exc:  # noqa: BLE001 - any decode failure is the client's
+            return self._error(400, f"{CORAL_NAMESPACE}#SerializationException", f"Invalid CBOR body: {exc}")
+        if not isinstance(decoded, dict):
+            return self._error(400, f"{CORAL_NAMESPACE}#SerializationException",
+                               "The CBOR body must be a map (the operation's input structure)")
+        payload = json.dumps(_cbor_request_to_json(decoded)).encode()
+
+        inner = dict(environ)
+        for key in ("HTTP_SMITHY_PROTOCOL", "HTTP_ACCEPT", "HTTP_CONTENT_ENCODING"):
+            inner.pop(key, None)
+        inner.update({
+            "PATH_INFO": "/",
+            "RAW_URI": "/",
+            "REQUEST_URI": "/",
+            "QUERY_STRING": "",
+            "CONTENT_TYPE": "application/x-amz-json-1.0",
+            "CONTENT_LENGTH": str(len(payload)),
+            "HTTP_X_AMZ_TARGET": f"{CW_TARGET_PREFIX}.{op_name}",
+            "HTTP_ACCEPT": "application/json",
+            "wsgi.input": io.BytesIO(payload),
+        })
+        captured: dict[str, Any] = {}
+
+        def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = headers
+            return lambda _data: None
+
+        try:
+            chunks = self.app(inner, _start)
+            try:
+                body = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+        except Exception as exc:  # noqa: BLE001 - e.g. NotImplementedError for an op moto lacks
+            log(f"CloudWatch CBOR {op_name}: {type(exc).__name__}: {exc}")
+            return self._error(500, f"{CW_SMITHY_NAMESPACE}#InternalServiceFault",
+                               f"The emulator could not serve {op_name}: {exc}", "InternalServiceError;Receiver")
+        status = captured.get("status", 500)
+        hdrs = {k.lower(): v for k, v in captured.get("headers", [])}
+        request_id = hdrs.get("x-amzn-requestid") or _request_id(36)
+        op_model = model.operation_model(op_name)
+        if status == 200:
+            out_headers = [("Smithy-Protocol", "rpc-v2-cbor"), ("x-amzn-RequestId", request_id)]
+            if op_model.output_shape is None:
+                # Unit output: no body and no Content-Type (Smithy RPC v2).
+                out_headers.append(("Content-Length", "0"))
+                return 200, out_headers, b""
+            try:
+                data = json.loads(body or b"{}")
+            except ValueError:
+                data = {}
+            cbor_body = cbor2.dumps(_json_to_cbor(op_model.output_shape, data) or {})
+            out_headers += [("Content-Type", "application/cbor"), ("Content-Length", str(len(cbor_body)))]
+            return 200, out_headers, cbor_body
+        # Error: moto's awsJson error is {"__type": "GraniteServiceVersion20100801#Shape", "message": ...}.
+        try:
+            err = json.loads(body or b"{}")
+        except ValueError:
+            err = {}
+        code = str(err.get("__type") or "").split("#")[-1]
+        message = err.get("message") or err.get("Message") or ""
+        if not code:
+            return self._error(500, f"{CW_SMITHY_NAMESPACE}#InternalServiceFault",
+                               f"The emulator could not serve {op_name} (moto answered HTTP {status})",
+                               "InternalServiceError;Receiver", request_id)
+        # The error's shape: by name first, then by its awsQuery code, the operation's
+        # own errors before the service's (ResourceNotFound is also the query code of
+        # DashboardNotFoundError).
+        candidates = list(op_model.error_shapes) + list(model.error_shapes)
+        shape_name = next((s.name for s in candidates if s.name == code), None) or next(
+            (s.name for s in candidates if s.metadata.get("error", {}).get("code") == code), code)
+        return self._error(status, f"{CW_SMITHY_NAMESPACE}#{shape_name}", message,
+                           hdrs.get("x-amzn-query-error"), request_id)
+
+
+# --------------------------------------------------------------------------------------
+# m. SNS subscriptions that need confirmation stay PendingConfirmation
+# --------------------------------------------------------------------------------------
+
+# AWS: "If the endpoint type is HTTP/S or email, or if the endpoint and the topic are
+# not in the same AWS account, the endpoint owner must run ConfirmSubscription."
+# sqs / lambda / firehose / application / sms endpoints of the topic's account (or
+# subscribed by the endpoint's owner) are confirmed at once.
+SNS_CONFIRMATION_PROTOCOLS = {"email", "email-json", "http", "https"}
+SNS_ARN_ENDPOINT_PROTOCOLS = {"sqs", "lambda", "firehose"}
+SNS_PENDING_ARN = "PendingConfirmation"        # what List* show for a pending subscription
+SNS_PENDING_SUBSCRIBE = "pending confirmation"  # what Subscribe answers for one
+
+
+def sns_confirmation_token(subscription_arn: str) -> str:
+    """The confirmation token of a pending subscription (deterministic, documented in
+    README.md): hex SHA-256 of ``trailwarden-sns-confirm:<subscription ARN>``."""
+    import hashlib
+
+    return hashlib.sha256(f"trailwarden-sns-confirm:{subscription_arn}".encode()).hexdigest()
+
+
+def _sns_needs_confirmation(protocol: str, endpoint: str, topic_account: str, caller_account: str) -> bool:
+    if protocol in SNS_CONFIRMATION_PROTOCOLS:
+        return True
+    if protocol in SNS_ARN_ENDPOINT_PROTOCOLS:
+        m = re.match(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):", endpoint or "")
+        if m and m.group(1) not in (topic_account, caller_account):
+            return True
+    return False
+
+
+def _all_sns_subscriptions() -> list[Any]:
+    from moto.sns.models import sns_backends
+
+    subs = []
+    for per_account in list(dict.values(sns_backends)):
+        for backend in list(dict.values(per_account)):
+            subs.extend(list(backend.subscriptions.values()))
+    return subs
+
+
+def _sns_pending(sub: Any) -> bool:
+    return bool(getattr(sub, "tw_pending", False))
+
+
+def _is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
+def pending_confirmations(topic_arn: str | None = None) -> list[dict[str, str]]:
+    """Pending subscriptions and their tokens, for GET /_trailwarden/sns/confirmation-tokens."""
+    out = []
+    for sub in _all_sns_subscriptions():
+        if not _sns_pending(sub) or (topic_arn and sub.topic.arn != topic_arn):
+            continue
+        out.append({
+            "SubscriptionArn": sub.arn,
+            "TopicArn": sub.topic.arn,
+            "Protocol": sub.protocol,
+            "Endpoint": sub.endpoint,
+            "Owner": sub.owner,
+            "Token": sub.tw_token,
+        })
+    return sorted(out, key=lambda x: x["SubscriptionArn"])
+
+
+def patch_sns() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sns.exceptions import SNSInvalidParameter
+    from moto.sns.models import SNSBackend, Subscription
+    from moto.sns.responses import SNSResponse
+
+    orig_subscribe = SNSBackend.subscribe
+
+    def backend_subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
+        # moto confirms every subscription at once (PendingConfirmation=false). AWS keeps
+        # email / email-json / http / https subscriptions, and cross-account ones, pending
+        # until the endpoint confirms with the token it was sent; they deliver nothing,
+        # ListSubscriptions* show SubscriptionArn "PendingConfirmation", and
+        # GetTopicAttributes counts them in SubscriptionsPending.
+        existing = self._find_subscription(topic_arn, endpoint, protocol)
+        sub = orig_subscribe(self, topic_arn, endpoint, protocol)
+        if existing is None:
+            topic_account = parse_arn_account(topic_arn) or self.account_id
+            pending = _sns_needs_confirmation(protocol, endpoint, topic_account, self.account_id)
+            sub.tw_pending = pending
+            sub.tw_token = sns_confirmation_token(sub.arn) if pending else None
+            sub.confirmed = not pending
+            sub.attributes["PendingConfirmation"] = "true" if pending else "false"
+            sub.attributes["ConfirmationWasAuthenticated"] = "false" if pending else "true"
+        return sub
+
+    SNSBackend.subscribe = backend_subscribe
+
+    def subscribe(self: Any) -> Any:
+        # AWS answers Subscribe with SubscriptionArn "pending confirmation" for a
+        # subscription that needs confirmation, unless ReturnSubscriptionArn=true.
+        topic_arn = self._get_param("TopicArn")
+        endpoint = self._get_param("Endpoint")
+        protocol = self._get_param("Protocol")
+        return_arn = str(self._get_param("ReturnSubscriptionArn") or "false").lower() == "true"
+        attributes = self._get_attributes()
+        sub = self.backend.subscribe(topic_arn, endpoint, protocol)
+        if attributes is not None:
+            if "FilterPolicyScope" in attributes:
+                self.backend.set_subscription_attributes(
+                    sub.arn, "FilterPolicyScope", attributes.pop("FilterPolicyScope"))
+            for name, value in attributes.items():
+                self.backend.set_subscription_attributes(sub.arn, name, value)
+        arn = SNS_PENDING_SUBSCRIBE if _sns_pending(sub) and not return_arn else sub.arn
+        return ActionResult({"SubscriptionArn": arn})
+
+    def _listing(subs: list[Any]) -> list[dict[str, Any]]:
+        return [{
+            "SubscriptionArn": SNS_PENDING_ARN if _sns_pending(s) else s.arn,
+            "Owner": s.owner,
+            "Protocol": s.protocol,
+            "Endpoint": s.endpoint,
+            "TopicArn": s.topic_arn,
+        } for s in subs]
+
+    def list_subscriptions(self: Any) -> Any:
+        subs, token = self.backend.list_subscriptions(next_token=self._get_param("NextToken"))
+        return ActionResult({"Subscriptions": _listing(subs), "NextToken": token})
+
+    def list_subscriptions_by_topic(self: Any) -> Any:
+        subs, token = self.backend.list_subscriptions_by_topic(
+            self._get_param("TopicArn"), next_token=self._get_param("NextToken"))
+        return ActionResult({"Subscriptions": _listing(subs), "NextToken": token})
+
+    orig_get_topic_attributes = SNSResponse.get_topic_attributes
+
+    def get_topic_attributes(self: Any) -> Any:
+        # AWS counts the topic's subscriptions: SubscriptionsConfirmed /
+        # SubscriptionsPending. moto never updates its counters (both always 0).
+        topic = self.backend.get_topic(self._get_param("TopicArn"))
+        subs = [s for s in _all_sns_subscriptions() if s.topic.arn == topic.arn]
+        topic.subscriptions_pending = sum(1 for s in subs if _sns_pending(s))
+        topic.subscriptions_confimed = sum(1 for s in subs if not _sns_pending(s))
+        return orig_get_topic_attributes(self)
+
+    def confirm_subscription(self: Any) -> Any:
+        # AWS ConfirmSubscription(TopicArn, Token) confirms the pending subscription the
+        # token was issued for and answers its ARN; an unknown token is
+        # InvalidParameter. moto ignores the token and answers an invented ARN.
+        topic_arn = self._get_param("TopicArn")
+        token = self._get_param("Token")
+        self.backend.get_topic(topic_arn)  # NotFound if the topic does not exist
+        for sub in _all_sns_subscriptions():
+            if sub.topic.arn == topic_arn and token and getattr(sub, "tw_token", None) == token:
+                if _sns_pending(sub):
+                    sub.tw_pending = False
+                    sub.confirmed = True
+                    sub.attributes["PendingConfirmation"] = "false"
+                    # Confirmed through a signed API call (not the e-mail link).
+                    sub.attributes["ConfirmationWasAuthenticated"] = "true"
+                return ActionResult({"SubscriptionArn": sub.arn})
+        raise SNSInvalidParameter("Invalid parameter: Token")
+
+    SNSResponse.subscribe = subscribe
+    SNSResponse.list_subscriptions = list_subscriptions
+    SNSResponse.list_subscriptions_by_topic = list_subscriptions_by_topic
+    SNSResponse.get_topic_attributes = get_topic_attributes
+    SNSResponse.confirm_subscription = confirm_subscription
+
+    orig_publish = Subscription.publish
+
+    def publish(self: Any, *args: Any, **kwargs: Any) -> None:
+        # AWS delivers nothing to a subscription that is still pending. Harness safety
+        # (not an AWS behaviour): moto POSTs to http(s) endpoints from the emulator
+        # process; only loopback endpoints are ever contacted.
+        if _sns_pending(self):
+            return
+        if self.protocol in ("http", "https") and not _is_loopback_url(self.endpoint):
+            log(f"SNS: not delivering to non-loopback endpoint {self.endpoint}")
+            return
+        orig_publish(self, *args, **kwargs)
+
+    Subscription.publish = publish
+
+
+def parse_arn_account(arn: str) -> str | None:
+    m = re.match(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):", arn or "")
+    return m.group(1) if m else None
+
+
+# --------------------------------------------------------------------------------------
+# n. CloudWatch Logs metric filters
+# --------------------------------------------------------------------------------------
+
+
+def patch_logs() -> None:
+    from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+    from moto.logs.models import LogsBackend
+    from moto.logs.responses import LogsResponse
+
+    def put_metric_filter(self: Any, filter_name: str, filter_pattern: str, log_group_name: str,
+                          metric_transformations: Any) -> None:
+        # AWS refuses a filter on a log group that does not exist
+        # (ResourceNotFoundException) and PutMetricFilter on an existing (log group,
+        # filter name) replaces that filter; moto accepts any group name and appends a
+        # duplicate. AWS also reports creationTime (epoch ms), which moto never stores.
+        if log_group_name not in self.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        filters = self.filters.metric_filters
+        created = int(time.time() * 1000)
+        for f in list(filters):
+            if f["logGroupName"] == log_group_name and f["filterName"] == filter_name:
+                created = f.get("creationTime", created)
+                filters.remove(f)
+        filters.append({
+            "filterName": filter_name,
+            "filterPattern": filter_pattern,  # stored verbatim, as AWS echoes it
+            "logGroupName": log_group_name,
+            "metricTransformations": metric_transformations,
+            "creationTime": created,
+        })
+
+    def delete_metric_filter(self: Any, filter_name: str | None = None, log_group_name: str | None = None) -> None:
+        if log_group_name not in self.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        filters = self.filters.metric_filters
+        match = [f for f in filters if f["logGroupName"] == log_group_name and f["filterName"] == filter_name]
+        if not match:
+            raise ResourceNotFoundException("The specified metric filter does not exist.")
+        for f in match:
+            filters.remove(f)
+
+    orig_delete_log_group = LogsBackend.delete_log_group
+
+    def delete_log_group(self: Any, log_group_name: str) -> None:
+        # Deleting a log group deletes its metric filters in AWS; moto keeps them, so
+        # DescribeMetricFilters without logGroupName still listed them.
+        orig_delete_log_group(self, log_group_name)
+        self.filters.metric_filters[:] = [
+            f for f in self.filters.metric_filters if f["logGroupName"] != log_group_name]
+
+    LogsBackend.put_metric_filter = put_metric_filter
+    LogsBackend.delete_metric_filter = delete_metric_filter
+    LogsBackend.delete_log_group = delete_log_group
+
+    def describe_metric_filters(self: Any) -> Any:
+        # AWS: a logGroupName that does not exist is ResourceNotFoundException;
+        # filterNamePrefix is honoured only together with logGroupName; results come
+        # sorted by log group then filter name and are paged by limit (1-50, default
+        # 50) / nextToken. moto applies the prefix alone, returns unknown groups as
+        # empty, never pages and echoes the request's nextToken back (a paginating
+        # client would loop).
+        params = json.loads(self.body) if self.body else {}
+        group = params.get("logGroupName")
+        prefix = params.get("filterNamePrefix")
+        metric_name = params.get("metricName")
+        metric_namespace = params.get("metricNamespace")
+        if bool(metric_name) != bool(metric_namespace):
+            missing = "metricNamespace" if metric_name else "metricName"
+            raise InvalidParameterException(
+                f"If you include the {'metricName' if metric_name else 'metricNamespace'} parameter "
+                f"in your request, you must also include the {missing} parameter.")
+        limit = params.get("limit", 50)
+        if not isinstance(limit, int) or not 1 <= limit <= 50:
+            raise InvalidParameterException(
+                constraint="Member must have value less than or equal to 50", parameter="limit", value=limit)
+        offset = _page_offset("metric-filters", params.get("nextToken"))
+        if offset is None:
+            raise InvalidParameterException("The specified nextToken is invalid.")
+        backend = self.logs_backend
+        if group is not None and group not in backend.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        selected = []
+        for f in sorted(backend.filters.metric_filters, key=lambda f: (f["logGroupName"], f["filterName"])):
+            if group is not None and f["logGroupName"] != group:
+                continue
+            if group is not None and prefix and not f["filterName"].startswith(prefix):
+                continue
+            if metric_name and not any(
+                    t.get("metricName") == metric_name and t.get("metricNamespace") == metric_namespace
+                    for t in f["metricTransformations"] or []):
+                continue
+            selected.append(f)
+        out: dict[str, Any] = {"metricFilters": selected[offset:offset + limit]}
+        if offset + limit < len(selected):
+            out["nextToken"] = _page_token("metric-filters", offset + limit)
+        return json.dumps(out)
+
+    LogsResponse.describe_metric_filters = describe_metric_filters
+
+
+# --------------------------------------------------------------------------------------
 # Server
 # --------------------------------------------------------------------------------------
 
@@ -1435,6 +2151,11 @@ class RequestCounter:
         auth = environ.get("HTTP_AUTHORIZATION", "")
         m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
         service = m.group(1) if m else "?"
+        path = environ.get("PATH_INFO", "/")
+        rpc = RPCV2_PATH_RE.fullmatch(path)
+        if rpc and environ.get("REQUEST_METHOD") == "POST" and service != "s3":
+            # Smithy RPC v2 (CloudWatch CBOR): the operation is the last path segment.
+            return f"{service}:{rpc.group(2)}"
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target:
             return f"{service}:{target.split('.')[-1]}"
@@ -1451,7 +2172,6 @@ class RequestCounter:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             if "Action" in form:
                 return f"{service}:{form['Action'][0]}"
-        path = environ.get("PATH_INFO", "/")
         if service == "s3":
             sub = sorted(k for k in query if k not in ("x-id", "max-buckets", "continuation-token", "prefix", "bucket-region"))
             depth = "bucket" if path.strip("/").count("/") == 0 and path.strip("/") else ("service" if path == "/" else "path")
@@ -1471,6 +2191,42 @@ class RequestCounter:
         return self.app(environ, start_response)
 
 
+
+class HarnessRoutes:
+    """Harness-only routes (not AWS APIs), answered before moto sees the request:
+
+    ``GET /_trailwarden/sns/confirmation-tokens[?TopicArn=ARN]`` lists the pending SNS
+    subscriptions with the token ConfirmSubscription expects (see patch m), as
+    ``{"PendingSubscriptions": [{SubscriptionArn, TopicArn, Protocol, Endpoint, Owner, Token}]}``.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/_trailwarden/sns/confirmation-tokens":
+            from urllib.parse import parse_qs
+
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            topic = (query.get("TopicArn") or [None])[0]
+            body = json.dumps({"PendingSubscriptions": pending_confirmations(topic)}, sort_keys=True).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
+
+
+def build_app(count_requests: bool = False) -> Any:
+    """moto's server app behind the harness's WSGI layers (patches must be applied)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    app = CloudWatchRpcV2Cbor(app)
+    app = HarnessRoutes(app)
+    if count_requests:
+        app = RequestCounter(app)
+    return app
+
+
 def apply_patches(without_account_api: bool = False, sts_expiration_seconds: int | None = None) -> None:
     _check_moto_version()
     patch_request_ids()
@@ -1481,6 +2237,10 @@ def apply_patches(without_account_api: bool = False, sts_expiration_seconds: int
     patch_organizations()
     patch_cloudtrail()
     patch_kms()
+    patch_cloudwatch()
+    patch_sns()
+    patch_logs()
+    # l. (CloudWatch over RPC v2 CBOR) is a WSGI front, installed by build_app().
     # g. S3 Control needs no code: moto's dispatcher routes a request signed for "s3"
     # whose path starts with /v20180820/ to the s3control backend (never to S3), and
     # it ignores the Host header for routing, so both Host 127.0.0.1:PORT and the
@@ -1524,20 +2284,14 @@ def main(argv: list[str] | None = None) -> int:
     apply_patches(without_account_api=args.without_account_api, sts_expiration_seconds=args.sts_expiration_seconds)
 
     from moto.moto_api._internal import mock_random
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
     mock_random.seed(args.random_seed)
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    app = DomainDispatcherApplication(create_backend_app)
-    if args.count_requests:
-        app = RequestCounter(app)
+    app = build_app(count_requests=args.count_requests)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     host, port = server.server_address[:2]
 

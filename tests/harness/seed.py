@@ -4,7 +4,8 @@
 Usage:
     python tests/harness/seed.py --endpoint http://127.0.0.1:PORT --scenario NAME
 
-Scenarios: compliant, compliant-advanced, failing, org, unreadable-bucket, demo.
+Scenarios: compliant, compliant-advanced, failing, org, unreadable-bucket, demo, cis-monitoring
+(and scale, for the benchmark).
 
 Every resource is created with boto3 clients pointed at the endpoint (S3 path-style,
 dummy credentials testing/testing, region us-east-1 unless a resource lives elsewhere).
@@ -87,6 +88,10 @@ class World:
             "roles": {},
             "account_public_access_block": {},
             "enabled_opt_in_regions": {},
+            "sns_subscriptions": {},
+            "metric_filters": {},
+            "alarms": {},
+            "monitoring_chains": {},
         }
 
     def client(self, service: str, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
@@ -963,6 +968,239 @@ def scenario_scale(w: World) -> None:
         make_trail(w, f"local-{name}", acct, bucket=bucket, region=region, multi_region=False, validation=True)
 
 
+# --------------------------------------------------------------------------------------
+# CIS monitoring chain: trail -> CloudWatch Logs -> metric filter -> alarm -> SNS -> e-mail
+# --------------------------------------------------------------------------------------
+
+CIS_METRIC_NAMESPACE = "CISBenchmark"
+
+# CIS AWS Foundations Benchmark v6.0.0, section 5 "Monitoring", controls 5.1-5.15: the
+# filter patterns of the remediation procedures. The published text loses the quotes
+# around string values in places; they are restored here as earlier releases print them
+# (CloudWatch Logs matches `= "Root"` and `= Root` alike). Changes against the v1.x/v3.0
+# texts: 5.1 adds `&& ($.sourceIPAddress!="delivery.logs.amazonaws.com") &&
+# ($.eventName!="HeadBucket")` (v3.0 printed these with `||`); 5.10 adds
+# ModifySecurityGroupRules; 5.13 drops the `$.eventSource = ec2.amazonaws.com` guard.
+CIS_V6_MONITORING: list[tuple[str, str, str, str]] = [
+    ("5.1", "unauthorized-api-calls", "Ensure unauthorized API calls are monitored",
+     '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }'),
+    ("5.2", "no-mfa-console-signin", "Ensure management console sign-in without MFA is monitored",
+     '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'),
+    ("5.3", "root-usage", "Ensure usage of the 'root' account is monitored",
+     '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'),
+    ("5.4", "iam-policy-changes", "Ensure IAM policy changes are monitored",
+     "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||"
+     "($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||"
+     "($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||"
+     "($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||"
+     "($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||"
+     "($.eventName=DetachGroupPolicy)}"),
+    ("5.5", "cloudtrail-config-changes", "Ensure CloudTrail configuration changes are monitored",
+     "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+     "($.eventName = StartLogging) || ($.eventName = StopLogging) }"),
+    ("5.6", "console-signin-failures", "Ensure AWS Management Console authentication failures are monitored",
+     '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'),
+    ("5.7", "disable-or-delete-cmk", "Ensure disabling or scheduled deletion of customer created CMKs is monitored",
+     "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"),
+    ("5.8", "s3-bucket-policy-changes", "Ensure S3 bucket policy changes are monitored",
+     "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || "
+     "($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || "
+     "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || "
+     "($.eventName = DeleteBucketReplication)) }"),
+    ("5.9", "aws-config-changes", "Ensure AWS Config configuration changes are monitored",
+     "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||"
+     "($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"),
+    ("5.10", "security-group-changes", "Ensure security group changes are monitored",
+     "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || "
+     "($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || "
+     "($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || "
+     "($.eventName = ModifySecurityGroupRules) }"),
+    ("5.11", "nacl-changes", "Ensure Network Access Control List (NACL) changes are monitored",
+     "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || "
+     "($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || "
+     "($.eventName = ReplaceNetworkAclAssociation) }"),
+    ("5.12", "network-gateway-changes", "Ensure changes to network gateways are monitored",
+     "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || "
+     "($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || "
+     "($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"),
+    ("5.13", "route-table-changes", "Ensure route table changes are monitored",
+     "{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
+     "($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || "
+     "($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"),
+    ("5.14", "vpc-changes", "Ensure VPC changes are monitored",
+     "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || "
+     "($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || "
+     "($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || "
+     "($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || "
+     "($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"),
+    ("5.15", "organizations-changes", "Ensure AWS Organizations changes are monitored",
+     '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || '
+     '($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || '
+     '($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || '
+     '($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || '
+     '($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || '
+     '($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || '
+     '($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || '
+     '($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }'),
+]
+
+
+def pending_confirmation_tokens(w: World, topic_arn: str) -> list[dict[str, str]]:
+    """Pending subscriptions of a topic with their tokens (harness-only route, see README)."""
+    import urllib.parse
+    import urllib.request
+
+    url = f"{w.endpoint}/_trailwarden/sns/confirmation-tokens?{urllib.parse.urlencode({'TopicArn': topic_arn})}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never a proxy
+    with opener.open(url, timeout=10) as resp:
+        return json.loads(resp.read())["PendingSubscriptions"]
+
+
+def make_alarm_topic(w: World, logical: str, name: str, account: str, region: str = DEFAULT_REGION) -> str:
+    sns = w.client("sns", account, region)
+    arn = sns.create_topic(Name=name)["TopicArn"]
+    sns.set_topic_attributes(
+        TopicArn=arn,
+        AttributeName="Policy",
+        AttributeValue=policy([{
+            "Sid": "AllowCloudWatchAlarms",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        }]),
+    )
+    w.out["sns_topics"][logical] = {"arn": arn, "name": name, "account_id": account,
+                                    "region": region, "deleted": False}
+    return arn
+
+
+def subscribe(w: World, logical: str, topic_arn: str, *, protocol: str, endpoint: str,
+              confirmed: bool, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> str | None:
+    """Subscribe an endpoint; confirm it (token from the harness route) when asked.
+
+    Returns the subscription ARN (also for a pending one: ReturnSubscriptionArn)."""
+    sns = w.client("sns", account, region)
+    arn = sns.subscribe(TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint,
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    pending = any(p["SubscriptionArn"] == arn for p in pending_confirmation_tokens(w, topic_arn))
+    if pending and confirmed:
+        token = next(p["Token"] for p in pending_confirmation_tokens(w, topic_arn) if p["SubscriptionArn"] == arn)
+        sns.confirm_subscription(TopicArn=topic_arn, Token=token)
+        pending = False
+    if confirmed and pending:
+        raise RuntimeError(f"subscription {arn} is still pending")
+    w.out["sns_subscriptions"][logical] = {
+        "arn": arn, "topic_arn": topic_arn, "protocol": protocol, "endpoint": endpoint,
+        "confirmed": not pending, "account_id": account, "region": region,
+    }
+    return arn
+
+
+def monitoring_chain(w: World, name: str, account: str, *, controls: list[tuple[str, str, str, str]],
+                     region: str = DEFAULT_REGION, email: str = "security-alerts@example.com",
+                     confirmed: bool = True) -> dict[str, Any]:
+    """One CIS monitoring chain in `account`: a CloudWatch Logs log group, a multi-region
+    logging trail delivering to it (CloudWatchLogsLogGroupArn + CloudWatchLogsRoleArn),
+    one metric filter per control (pattern on that group, metric in CISBenchmark), one
+    alarm per filter metric (Sum >= 1 over 300 s) notifying one SNS topic, and one e-mail
+    subscription to the topic, confirmed or left pending. `controls` rows are
+    (control id, slug, title, filter pattern), e.g. CIS_V6_MONITORING or a slice of it.
+    Names: trail `<name>-trail`, log group `/<name>/cloudtrail`, filters and alarms
+    `<name>-<slug>`, metric `<slug>`, topic `<name>-alarms`."""
+    trail_name = f"{name}-trail"
+    trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail_name}"
+    bucket = f"{name}-trail-logs-{account}"
+    step(f"monitoring chain {name}: bucket, log group, role, trail")
+    s3 = make_bucket(w, bucket, account, region=region, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        cloudtrail_bucket_statements(bucket, [trail_arn], [account]) + [ssl_only_statement(bucket)]))
+    w.out["buckets"][bucket].update({"versioning": "Enabled", "public_access_block": True,
+                                     "ssl_only_policy": True})
+    log_group = f"/{name}/cloudtrail"
+    lg_arn = make_log_group(w, log_group, account, 365, region=region)
+    role_arn = make_cloudwatch_role(w, f"{name}-cloudwatch-logs", f"{name}-CloudTrail-CloudWatchLogs",
+                                    account, lg_arn)
+    make_trail(w, trail_name, account, bucket=bucket, region=region, multi_region=True, validation=True,
+               log_group_arn=lg_arn, cw_role_arn=role_arn)
+
+    step(f"monitoring chain {name}: topic and {'confirmed' if confirmed else 'pending'} e-mail subscription")
+    topic_name = f"{name}-alarms"
+    topic_arn = make_alarm_topic(w, f"{name}-alarms", topic_name, account, region)
+    sub_arn = subscribe(w, f"{name}-email", topic_arn, protocol="email", endpoint=email,
+                        confirmed=confirmed, account=account, region=region)
+
+    step(f"monitoring chain {name}: {len(controls)} metric filters and alarms")
+    logs = w.client("logs", account, region)
+    cw = w.client("cloudwatch", account, region)
+    out_controls: dict[str, Any] = {}
+    for control, slug, title, pattern in controls:
+        filter_name = f"{name}-{slug}"
+        logs.put_metric_filter(
+            logGroupName=log_group,
+            filterName=filter_name,
+            filterPattern=pattern,
+            metricTransformations=[{"metricName": slug, "metricNamespace": CIS_METRIC_NAMESPACE,
+                                    "metricValue": "1"}],
+        )
+        w.out["metric_filters"][filter_name] = {
+            "name": filter_name, "log_group": log_group, "account_id": account, "region": region,
+            "pattern": pattern, "metric_name": slug, "metric_namespace": CIS_METRIC_NAMESPACE,
+            "metric_value": "1", "control": control,
+        }
+        alarm_name = f"{name}-{slug}"
+        cw.put_metric_alarm(
+            AlarmName=alarm_name,
+            AlarmDescription=f"CIS {control}: {title}",
+            MetricName=slug,
+            Namespace=CIS_METRIC_NAMESPACE,
+            Statistic="Sum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=1.0,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            TreatMissingData="notBreaching",
+            ActionsEnabled=True,
+            AlarmActions=[topic_arn],
+        )
+        out_controls[control] = {"title": title, "filter_name": filter_name, "pattern": pattern,
+                                 "metric_name": slug, "alarm_name": alarm_name}
+    names = [c["alarm_name"] for c in out_controls.values()]
+    arns = {}
+    for i in range(0, len(names), 100):
+        for a in cw.describe_alarms(AlarmNames=names[i:i + 100], MaxRecords=100)["MetricAlarms"]:
+            arns[a["AlarmName"]] = a["AlarmArn"]
+    for control, c in out_controls.items():
+        c["alarm_arn"] = arns[c["alarm_name"]]
+        w.out["alarms"][c["alarm_name"]] = {
+            "name": c["alarm_name"], "arn": c["alarm_arn"], "account_id": account, "region": region,
+            "metric_name": c["metric_name"], "namespace": CIS_METRIC_NAMESPACE,
+            "alarm_actions": [topic_arn], "control": control,
+        }
+    chain = {
+        "name": name, "account_id": account, "region": region,
+        "trail_name": trail_name, "trail_arn": trail_arn, "bucket": bucket,
+        "log_group_name": log_group, "log_group_arn": lg_arn, "cloudwatch_role_arn": role_arn,
+        "topic_name": topic_name, "topic_arn": topic_arn,
+        "subscription_arn": sub_arn, "subscription_endpoint": email, "subscription_confirmed": confirmed,
+        "metric_namespace": CIS_METRIC_NAMESPACE, "controls": out_controls,
+    }
+    w.out["monitoring_chains"][name] = chain
+    return chain
+
+
+def scenario_cis_monitoring(w: World) -> None:
+    acct = DEFAULT_ACCOUNT
+    w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
+                                 "role_name": None, "assumable": False, "ou": None}
+    monitoring_chain(w, "cis", acct, controls=CIS_V6_MONITORING, email="security-alerts@example.com",
+                     confirmed=True)
+
+
 SCENARIOS: dict[str, Callable[[World], None]] = {
     "scale": scenario_scale,
     "compliant": scenario_compliant,
@@ -971,6 +1209,7 @@ SCENARIOS: dict[str, Callable[[World], None]] = {
     "org": scenario_org,
     "unreadable-bucket": scenario_unreadable_bucket,
     "demo": scenario_demo,
+    "cis-monitoring": scenario_cis_monitoring,
 }
 
 

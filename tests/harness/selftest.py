@@ -23,11 +23,13 @@ import sys
 import time
 import traceback
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 import boto3
 import botocore.session
+import cbor2
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -84,12 +86,12 @@ class Results:
 class Emulator:
     """A fresh launcher process on a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_args: list[str] | None = None) -> None:
         t0 = time.time()
         self.stderr = open(os.devnull, "w") if not os.environ.get("SELFTEST_LAUNCHER_LOG") else open(
             os.environ["SELFTEST_LAUNCHER_LOG"], "a")
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "moto_launcher.py"), "--port", "0"],
+            [sys.executable, str(HERE / "moto_launcher.py"), "--port", "0", *(extra_args or [])],
             stdout=subprocess.PIPE, stderr=self.stderr, text=True,
         )
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
@@ -748,6 +750,434 @@ def t_demo(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
     t.check("org trail delivers to CloudWatch Logs", "LatestCloudWatchLogsDeliveryTime" in st, st)
 
 
+# --------------------------------------------------------------------------------------
+# CloudWatch over Smithy RPC v2 CBOR (patch l), SNS confirmation (m), metric filters (n)
+# --------------------------------------------------------------------------------------
+
+CW_RPC_PATH = "/service/GraniteServiceVersion20100801/operation/"
+LOGS_PREFIX = "Logs_20140328"
+
+
+def cbor_call(aws: Aws, op: str, params: dict[str, Any] | None, region: str = "us-east-1",
+              headers: dict[str, str] | None = None) -> tuple[requests.Response, Any]:
+    """A raw, signed rpcv2Cbor request as the Rust aws-sdk-cloudwatch sends it."""
+    body = cbor2.dumps(params) if params is not None else b""
+    hdrs = {"Smithy-Protocol": "rpc-v2-cbor", "Accept": "application/cbor"}
+    if params is not None:
+        hdrs["Content-Type"] = "application/cbor"
+    hdrs.update(headers or {})
+    resp = aws.raw("POST", CW_RPC_PATH + op, "monitoring", body=body, headers=hdrs, region=region)
+    try:
+        data = cbor2.loads(resp.content) if resp.content else None
+    except Exception:  # noqa: BLE001
+        data = None
+    return resp, data
+
+
+def cbor_client(endpoint: str, region: str = "us-east-1") -> Any:
+    """A botocore CloudWatch client forced onto smithy-rpc-v2-cbor (boto3 picks awsJson):
+    a second, independent CBOR client (botocore's own encoder/parser) to read the answers."""
+    import copy
+
+    session = botocore.session.Session()
+    loader = session.get_component("data_loader")
+    orig = loader.load_service_model
+
+    def load(service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        data = orig(service_name, type_name, api_version)
+        if service_name == "cloudwatch" and type_name == "service-2":
+            data = copy.deepcopy(data)
+            data["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+            data["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+        return data
+
+    loader.load_service_model = load
+    return session.create_client("cloudwatch", endpoint_url=endpoint, region_name=region,
+                                 aws_access_key_id="testing", aws_secret_access_key="testing",
+                                 config=Config(retries={"max_attempts": 1}))
+
+
+def cbor_key_followed_by(body: bytes, key: str, head: bytes) -> bool:
+    """Does the CBOR text key `key` appear directly followed by bytes `head`?"""
+    return cbor2.dumps(key) + head in body
+
+
+def check_cbor_cloudwatch(t: Results, emu: Emulator, seeded_alarms: list[str]) -> None:
+    aws = Aws(emu.endpoint)
+    cw = aws.client("cloudwatch")
+    sent: list[dict[str, Any]] = []
+    cw.meta.events.register("before-send", lambda request, **_: sent.append(dict(request.headers)))
+    topic = f"arn:aws:sns:us-east-1:{ACCT}:selftest-alarms"
+    cw.put_metric_alarm(
+        AlarmName="selftest-json-alarm", MetricName="SelftestMetric", Namespace="Selftest/NS",
+        Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic],
+        Dimensions=[{"Name": "Trail", "Value": "cis-trail"}],
+    )
+    target = (sent[0].get("X-Amz-Target") or b"") if sent else b""
+    target = target.decode() if isinstance(target, bytes) else target
+    t.check("boto3 put_metric_alarm goes out as awsJson1.0 (not CBOR)",
+            target == "GraniteServiceVersion20100801.PutMetricAlarm", sent[:1])
+
+    r, data = cbor_call(aws, "DescribeAlarms", {"AlarmNames": ["selftest-json-alarm"]})
+    t.check("CBOR DescribeAlarms -> 200", r.status_code == 200, (r.status_code, r.content[:200]))
+    t.check("CBOR answer: Smithy-Protocol: rpc-v2-cbor, Content-Type: application/cbor",
+            r.headers.get("Smithy-Protocol") == "rpc-v2-cbor" and r.headers.get("Content-Type") == "application/cbor",
+            dict(r.headers))
+    t.check("CBOR answer carries x-amzn-RequestId", bool(r.headers.get("x-amzn-RequestId")), dict(r.headers))
+    alarms = (data or {}).get("MetricAlarms") or []
+    a = alarms[0] if len(alarms) == 1 else {}
+    t.check("CBOR DescribeAlarms returns the alarm boto3 created (shared state)",
+            a.get("AlarmName") == "selftest-json-alarm", data)
+    t.check("CBOR alarm: AlarmActions", a.get("AlarmActions") == [topic], a.get("AlarmActions"))
+    t.check("CBOR alarm: MetricName / Namespace",
+            (a.get("MetricName"), a.get("Namespace")) == ("SelftestMetric", "Selftest/NS"), a)
+    t.check("CBOR alarm: Dimensions", a.get("Dimensions") == [{"Name": "Trail", "Value": "cis-trail"}], a.get("Dimensions"))
+    t.check("CBOR alarm: AlarmArn in us-east-1",
+            a.get("AlarmArn") == f"arn:aws:cloudwatch:us-east-1:{ACCT}:alarm:selftest-json-alarm", a.get("AlarmArn"))
+    for key in ("StateUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp"):
+        t.check(f"CBOR {key} is tag 1 around a double (c1 fb)",
+                cbor_key_followed_by(r.content, key, b"\xc1\xfb") and isinstance(a.get(key), datetime),
+                r.content.hex()[:120])
+    t.check("CBOR Threshold is a double (fb), Period an integer",
+            cbor_key_followed_by(r.content, "Threshold", b"\xfb") and cbor_key_followed_by(r.content, "Period", cbor2.dumps(300)))
+    t.check("CBOR ActionsEnabled is a CBOR boolean", cbor_key_followed_by(r.content, "ActionsEnabled", b"\xf5"))
+    t.check("no CompositeAlarms in a default (MetricAlarm) query", (data or {}).get("CompositeAlarms") in ([], None), data)
+
+    # PutMetricAlarm over CBOR (unit output: 200, no body, no Content-Type), in us-west-2.
+    r, _ = cbor_call(aws, "PutMetricAlarm", {
+        "AlarmName": "selftest-west-alarm", "MetricName": "SelftestMetric", "Namespace": "Selftest/NS",
+        "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1.0,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "AlarmActions": [topic.replace("us-east-1", "us-west-2")],
+        "Dimensions": [{"Name": "Trail", "Value": "cis-trail"}],
+    }, region="us-west-2")
+    t.check("CBOR PutMetricAlarm -> 200, empty body, no Content-Type, Smithy-Protocol set",
+            r.status_code == 200 and r.content == b"" and "Content-Type" not in r.headers
+            and r.headers.get("Smithy-Protocol") == "rpc-v2-cbor", (r.status_code, dict(r.headers), r.content[:100]))
+    west = aws.client("cloudwatch", "us-west-2").describe_alarms(AlarmNames=["selftest-west-alarm"])["MetricAlarms"]
+    t.check("boto3 sees the CBOR-created alarm in us-west-2",
+            len(west) == 1 and west[0]["AlarmArn"] == f"arn:aws:cloudwatch:us-west-2:{ACCT}:alarm:selftest-west-alarm", west)
+    _, east = cbor_call(aws, "DescribeAlarms", {"AlarmNamePrefix": "selftest-"})
+    t.check("region isolation: us-east-1 DescribeAlarms does not list the us-west-2 alarm",
+            [x["AlarmName"] for x in east["MetricAlarms"]] == ["selftest-json-alarm"], east)
+    _, westd = cbor_call(aws, "DescribeAlarms", {"AlarmNamePrefix": "selftest-"}, region="us-west-2")
+    t.check("region isolation: us-west-2 lists only its alarm",
+            [x["AlarmName"] for x in westd["MetricAlarms"]] == ["selftest-west-alarm"], westd)
+    metric_q = {"MetricName": "SelftestMetric", "Namespace": "Selftest/NS",
+                "Dimensions": [{"Name": "Trail", "Value": "cis-trail"}]}
+    _, e1 = cbor_call(aws, "DescribeAlarmsForMetric", metric_q)
+    _, w1 = cbor_call(aws, "DescribeAlarmsForMetric", metric_q, region="us-west-2")
+    t.check("DescribeAlarmsForMetric is per region",
+            [x["AlarmName"] for x in e1["MetricAlarms"]] == ["selftest-json-alarm"]
+            and [x["AlarmName"] for x in w1["MetricAlarms"]] == ["selftest-west-alarm"], (e1, w1))
+
+    # DescribeAlarmsForMetric: exact dimension set, Statistic, Period.
+    _, nodim = cbor_call(aws, "DescribeAlarmsForMetric", {"MetricName": "SelftestMetric", "Namespace": "Selftest/NS"})
+    t.check("DescribeAlarmsForMetric without Dimensions does not match a dimensioned alarm",
+            nodim == {"MetricAlarms": []}, nodim)
+    _, stat = cbor_call(aws, "DescribeAlarmsForMetric", dict(metric_q, Statistic="Sum", Period=300))
+    _, wrong = cbor_call(aws, "DescribeAlarmsForMetric", dict(metric_q, Statistic="Average"))
+    _, wrongp = cbor_call(aws, "DescribeAlarmsForMetric", dict(metric_q, Period=60))
+    t.check("DescribeAlarmsForMetric Statistic/Period filter",
+            len(stat["MetricAlarms"]) == 1 and wrong["MetricAlarms"] == [] and wrongp["MetricAlarms"] == [],
+            (stat, wrong, wrongp))
+
+    # DescribeAlarms filters combine; AlarmTypes; paging.
+    for i in range(3):
+        cw.put_metric_alarm(AlarmName=f"page-{i}", MetricName="P", Namespace="Selftest/NS", Statistic="Sum",
+                            Period=60, EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanThreshold",
+                            AlarmActions=[topic] if i != 1 else [f"arn:aws:sns:us-east-1:{ACCT}:other"])
+    cw.set_alarm_state(AlarmName="page-2", StateValue="ALARM", StateReason="selftest")
+    cw.put_composite_alarm(AlarmName="page-composite", AlarmRule='ALARM("page-0")')
+    _, r1 = cbor_call(aws, "DescribeAlarms", {"AlarmNamePrefix": "page-", "StateValue": "ALARM"})
+    t.check("AlarmNamePrefix + StateValue combine", [x["AlarmName"] for x in r1["MetricAlarms"]] == ["page-2"], r1)
+    _, r2 = cbor_call(aws, "DescribeAlarms", {"AlarmNamePrefix": "page-", "ActionPrefix": topic})
+    t.check("AlarmNamePrefix + ActionPrefix combine",
+            [x["AlarmName"] for x in r2["MetricAlarms"]] == ["page-0", "page-2"], r2)
+    _, r3 = cbor_call(aws, "DescribeAlarms", {"AlarmNames": ["page-0", "page-1", "missing"], "ActionPrefix": topic})
+    t.check("AlarmNames + ActionPrefix combine", [x["AlarmName"] for x in r3["MetricAlarms"]] == ["page-0"], r3)
+    _, r4 = cbor_call(aws, "DescribeAlarms", {"AlarmTypes": ["CompositeAlarm"]})
+    t.check("AlarmTypes=[CompositeAlarm] lists the composite alarm only",
+            [x["AlarmName"] for x in r4.get("CompositeAlarms", [])] == ["page-composite"] and r4.get("MetricAlarms") == [], r4)
+    pages, token, guard = [], None, 0
+    while guard < 40:
+        guard += 1
+        params: dict[str, Any] = {"MaxRecords": 2, "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]}
+        if token:
+            params["NextToken"] = token
+        _, page = cbor_call(aws, "DescribeAlarms", params)
+        pages.append(sorted(x["AlarmName"] for x in page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])))
+        token = page.get("NextToken")
+        if not token:
+            break
+    flat = [n for p in pages for n in p]
+    t.check("MaxRecords/NextToken page through every alarm once, by name",
+            all(len(p) <= 2 for p in pages) and flat == sorted(flat)
+            and sorted(flat) == sorted(["page-0", "page-1", "page-2", "page-composite", "selftest-json-alarm"]
+                                       + seeded_alarms), pages)
+    r, bad = cbor_call(aws, "DescribeAlarms", {"NextToken": "not-a-token"})
+    t.check("invalid NextToken -> 400 com.amazonaws.cloudwatch#InvalidNextToken",
+            r.status_code == 400 and (bad or {}).get("__type") == "com.amazonaws.cloudwatch#InvalidNextToken", (r.status_code, bad))
+    r, both = cbor_call(aws, "DescribeAlarms", {"AlarmNames": ["a"], "AlarmNamePrefix": "a"})
+    t.check("AlarmNames + AlarmNamePrefix -> 400 InvalidParameterCombination",
+            r.status_code == 400 and "InvalidParameterCombinationException" in str((both or {}).get("__type")), both)
+
+    # The Query protocol (XML) goes through the same patched handlers.
+    r = aws.raw("POST", "/", "monitoring", body=b"Action=DescribeAlarms&Version=2010-08-01&AlarmNamePrefix=page-"
+                b"&StateValue=ALARM&AlarmTypes.member.1=MetricAlarm&MaxRecords=5",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    names = re.findall(r"<AlarmName>([^<]+)</AlarmName>", r.text)
+    t.check("Query DescribeAlarms: same combined filters (XML)", r.status_code == 200 and names == ["page-2"], r.text[:300])
+
+    # Errors.
+    r, err = cbor_call(aws, "NoSuchOperation", {})
+    t.check("unknown operation -> 404 CBOR error with __type",
+            r.status_code == 404 and r.headers.get("Smithy-Protocol") == "rpc-v2-cbor"
+            and r.headers.get("Content-Type") == "application/cbor"
+            and (err or {}).get("__type") == "com.amazon.coral.service#UnknownOperationException"
+            and isinstance((err or {}).get("message"), str), (r.status_code, dict(r.headers), err))
+    r, err = cbor_call(aws, "DeleteAlarms", {"AlarmNames": ["selftest-json-alarm", "does-not-exist"]})
+    t.check("DeleteAlarms of a missing alarm -> 404 ResourceNotFound, x-amzn-query-error",
+            r.status_code == 404 and (err or {}).get("__type") == "com.amazonaws.cloudwatch#ResourceNotFound"
+            and r.headers.get("x-amzn-query-error") == "ResourceNotFound;Sender", (r.status_code, dict(r.headers), err))
+    t.check("...and deletes nothing (all or nothing)",
+            len(cw.describe_alarms(AlarmNames=["selftest-json-alarm"])["MetricAlarms"]) == 1)
+    r, err = cbor_call(aws, "DescribeAlarms", {"StateValue": "BROKEN"})
+    t.check("validation error -> 400 com.amazonaws.cloudwatch#ValidationException",
+            r.status_code == 400 and (err or {}).get("__type") == "com.amazonaws.cloudwatch#ValidationException", err)
+    r, err = cbor_call(aws, "DescribeAlarms", {}, headers={"Smithy-Protocol": "rpc-v2-json"})
+    t.check("wrong Smithy-Protocol -> 400", r.status_code == 400 and "__type" in (err or {}), (r.status_code, err))
+    r, err = cbor_call(aws, "DescribeAlarms", {}, headers={"X-Amz-Target": "GraniteServiceVersion20100801.DescribeAlarms"})
+    t.check("rpcv2Cbor request with X-Amz-Target is rejected (400)", r.status_code == 400, r.status_code)
+    resp = aws.raw("POST", CW_RPC_PATH + "DescribeAlarms", "monitoring", body=b"\xff\x00",
+                   headers={"Smithy-Protocol": "rpc-v2-cbor", "Content-Type": "application/cbor"})
+    t.check("malformed CBOR body -> 400 SerializationException",
+            resp.status_code == 400 and "SerializationException" in cbor2.loads(resp.content).get("__type", ""), resp.status_code)
+    import gzip
+
+    resp = aws.raw("POST", CW_RPC_PATH + "DescribeAlarms", "monitoring",
+                   body=gzip.compress(cbor2.dumps({"AlarmNames": ["page-0"]})),
+                   headers={"Smithy-Protocol": "rpc-v2-cbor", "Content-Type": "application/cbor",
+                            "Content-Encoding": "gzip"})
+    t.check("gzip-compressed CBOR request body (requestCompression) is accepted",
+            resp.status_code == 200 and [x["AlarmName"] for x in cbor2.loads(resp.content)["MetricAlarms"]] == ["page-0"],
+            resp.status_code)
+    r, _ = cbor_call(aws, "DeleteAlarms", {"AlarmNames": ["page-1"]})
+    t.check("CBOR DeleteAlarms -> 200 empty body", r.status_code == 200 and r.content == b"", (r.status_code, r.content))
+    r, data = cbor_call(aws, "DescribeAlarms", None)
+    t.check("DescribeAlarms with no body at all -> 200",
+            r.status_code == 200 and "page-1" not in [x["AlarmName"] for x in data["MetricAlarms"]], (r.status_code, data))
+    # Accept the absolute service shape id in the path (Smithy RPC v2 SHOULD).
+    resp = aws.raw("POST", "/service/com.amazonaws.cloudwatch.GraniteServiceVersion20100801/operation/DescribeAlarms",
+                   "monitoring", body=cbor2.dumps({}), headers={"Smithy-Protocol": "rpc-v2-cbor", "Content-Type": "application/cbor"})
+    t.check("absolute service id in the path is accepted", resp.status_code == 200, resp.status_code)
+
+    # A second CBOR client implementation: botocore's own rpcv2Cbor serializer/parser.
+    bc = cbor_client(emu.endpoint)
+    got = bc.describe_alarms(AlarmNames=["selftest-json-alarm"])["MetricAlarms"]
+    t.check("botocore's CBOR client parses DescribeAlarms (timestamps as datetimes)",
+            len(got) == 1 and isinstance(got[0]["StateUpdatedTimestamp"], datetime) and got[0]["Threshold"] == 1.0, got)
+    bc.put_metric_alarm(AlarmName="selftest-botocore-cbor", MetricName="M", Namespace="Selftest/NS", Statistic="Sum",
+                        Period=60, EvaluationPeriods=1, Threshold=2.5, ComparisonOperator="GreaterThanThreshold")
+    t.check("botocore CBOR PutMetricAlarm visible to boto3 JSON",
+            cw.describe_alarms(AlarmNames=["selftest-botocore-cbor"])["MetricAlarms"][0]["Threshold"] == 2.5)
+    code = error_code(lambda: bc.delete_alarms(AlarmNames=["nope"]))
+    t.check("botocore CBOR client reads the error code", code == ("ResourceNotFound", 404), code)
+
+
+def check_request_counter(t: Results, emu: Emulator) -> None:
+    aws = Aws(emu.endpoint)
+    requests.get(emu.endpoint + "/_trailwarden/requests", timeout=10)  # reset
+    cbor_call(aws, "DescribeAlarms", {})
+    cbor_call(aws, "DescribeAlarms", {"MaxRecords": 1})
+    cbor_call(aws, "DescribeAlarmsForMetric", {"MetricName": "m", "Namespace": "n"})
+    aws.client("cloudwatch").describe_alarms()
+    counts = requests.get(emu.endpoint + "/_trailwarden/requests", timeout=10).json()
+    t.check("--count-requests counts CBOR calls by operation (monitoring:DescribeAlarms)",
+            counts.get("monitoring:DescribeAlarms") == 3 and counts.get("monitoring:DescribeAlarmsForMetric") == 1,
+            counts)
+
+
+def check_sns_confirmation(t: Results, emu: Emulator, topic_arn: str, confirmed_arn: str) -> None:
+    import hashlib
+
+    aws = Aws(emu.endpoint)
+    sns = aws.client("sns")
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    t.check("seeded topic: one e-mail subscription, confirmed (real ARN listed)",
+            [(s["Protocol"], s["SubscriptionArn"]) for s in subs] == [("email", confirmed_arn)], subs)
+    r = sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="oncall@example.com")
+    t.check("Subscribe e-mail -> SubscriptionArn 'pending confirmation'", r["SubscriptionArn"] == "pending confirmation", r)
+    subs = {s["Endpoint"]: s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]}
+    t.check("ListSubscriptionsByTopic: pending one shows 'PendingConfirmation'",
+            subs.get("oncall@example.com") == "PendingConfirmation" and subs.get("security-alerts@example.com") == confirmed_arn, subs)
+    listed = {s["Endpoint"]: s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]}
+    t.check("ListSubscriptions shows it pending too", listed.get("oncall@example.com") == "PendingConfirmation", listed)
+    attrs = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    t.check("GetTopicAttributes: SubscriptionsConfirmed=1, SubscriptionsPending=1",
+            (attrs["SubscriptionsConfirmed"], attrs["SubscriptionsPending"]) == ("1", "1"), attrs)
+    r = aws.raw("POST", "/", "sns", body=f"Action=GetTopicAttributes&Version=2010-03-31&TopicArn={topic_arn}".encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    t.check("raw GetTopicAttributes XML: SubscriptionsPending entry = 1",
+            re.search(r"<key>SubscriptionsPending</key>\s*<value>1</value>", r.text) is not None, r.text[:300])
+    tokens = requests.get(emu.endpoint + "/_trailwarden/sns/confirmation-tokens",
+                          params={"TopicArn": topic_arn}, timeout=10).json()["PendingSubscriptions"]
+    t.check("harness route lists exactly the pending subscription",
+            [p["Endpoint"] for p in tokens] == ["oncall@example.com"], tokens)
+    pending_arn, token = tokens[0]["SubscriptionArn"], tokens[0]["Token"]
+    t.check("token is the documented sha256('trailwarden-sns-confirm:' + ARN)",
+            token == hashlib.sha256(f"trailwarden-sns-confirm:{pending_arn}".encode()).hexdigest())
+    a = sns.get_subscription_attributes(SubscriptionArn=pending_arn)["Attributes"]
+    t.check("GetSubscriptionAttributes: PendingConfirmation=true", a.get("PendingConfirmation") == "true", a)
+    t.check("bad token -> InvalidParameter",
+            error_code(lambda: sns.confirm_subscription(TopicArn=topic_arn, Token="0" * 64)) == ("InvalidParameter", 400))
+    t.check("token of this topic, other topic -> NotFound",
+            error_code(lambda: sns.confirm_subscription(TopicArn=topic_arn + "-nope", Token=token))[0] == "NotFound")
+    r = sns.confirm_subscription(TopicArn=topic_arn, Token=token)
+    t.check("ConfirmSubscription answers the real subscription ARN", r["SubscriptionArn"] == pending_arn, r)
+    subs = {s["Endpoint"]: s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]}
+    t.check("ListSubscriptionsByTopic shows the real ARN once confirmed", subs.get("oncall@example.com") == pending_arn, subs)
+    attrs = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    t.check("GetTopicAttributes after confirmation: Confirmed=2, Pending=0",
+            (attrs["SubscriptionsConfirmed"], attrs["SubscriptionsPending"]) == ("2", "0"), attrs)
+    a = sns.get_subscription_attributes(SubscriptionArn=pending_arn)["Attributes"]
+    t.check("GetSubscriptionAttributes after confirmation: PendingConfirmation=false",
+            a.get("PendingConfirmation") == "false" and a.get("ConfirmationWasAuthenticated") == "true", a)
+    # Protocols: sqs / lambda confirmed at once; https / email-json pending; ReturnSubscriptionArn.
+    sqs = aws.client("sqs")
+    q = sqs.create_queue(QueueName="selftest-alarm-queue")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    r_sqs = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
+    r_https = sns.subscribe(TopicArn=topic_arn, Protocol="https", Endpoint="https://hooks.example.com/alarm",
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+    r_ej = sns.subscribe(TopicArn=topic_arn, Protocol="email-json", Endpoint="json@example.com")["SubscriptionArn"]
+    t.check("same-account sqs subscription is confirmed at once", r_sqs.startswith(topic_arn + ":"), r_sqs)
+    t.check("https with ReturnSubscriptionArn=true answers the ARN, still pending",
+            r_https.startswith(topic_arn + ":")
+            and sns.get_subscription_attributes(SubscriptionArn=r_https)["Attributes"]["PendingConfirmation"] == "true", r_https)
+    t.check("email-json subscription is pending", r_ej == "pending confirmation", r_ej)
+    sns.publish(TopicArn=topic_arn, Message="selftest")  # must not contact hooks.example.com
+    msgs = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10).get("Messages", [])
+    t.check("publish reaches the confirmed sqs subscriber", len(msgs) == 1, msgs)
+    attrs = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    t.check("GetTopicAttributes: Confirmed=3 (2 e-mail + sqs), Pending=2 (https, email-json)",
+            (attrs["SubscriptionsConfirmed"], attrs["SubscriptionsPending"]) == ("3", "2"), attrs)
+
+
+def check_metric_filters(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
+    aws = Aws(emu.endpoint)
+    logs = aws.client("logs")
+    chain = out["monitoring_chains"]["cis"]
+    group = chain["log_group_name"]
+    status, data = json_call(t, aws, "logs", LOGS_PREFIX, "DescribeMetricFilters", {"logGroupName": group})
+    filters = {f["filterName"]: f for f in (data or {}).get("metricFilters", [])}
+    t.check("DescribeMetricFilters(logGroupName): all 15 CIS filters", status == 200 and len(filters) == 15, (status, list(filters)))
+    for control, c in sorted(chain["controls"].items(), key=lambda kv: [int(x) for x in kv[0].split(".")]):
+        f = filters.get(c["filter_name"], {})
+        t.check(f"CIS {control} filterPattern comes back verbatim", f.get("filterPattern") == c["pattern"],
+                (f.get("filterPattern"), c["pattern"]))
+        t.check(f"CIS {control} metricTransformations (name, namespace, value)",
+                f.get("metricTransformations") == [{"metricName": c["metric_name"], "metricNamespace": "CISBenchmark",
+                                                     "metricValue": "1"}] and f.get("logGroupName") == group,
+                f.get("metricTransformations"))
+    t.check("filters carry creationTime (epoch ms)",
+            all(isinstance(f.get("creationTime"), int) and f["creationTime"] > 10**12 for f in filters.values()))
+    t.check("CIS 5.1 pattern is the v6 text (delivery.logs / HeadBucket exclusions with &&)",
+            '&& ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket")'
+            in chain["controls"]["5.1"]["pattern"])
+    # Scoping and prefixes.
+    logs.create_log_group(logGroupName="/selftest/other")
+    logs.put_metric_filter(logGroupName="/selftest/other", filterName="cis-root-usage", filterPattern="{ $.x = 1 }",
+                           metricTransformations=[{"metricName": "other-root", "metricNamespace": "Selftest",
+                                                   "metricValue": "$.count", "defaultValue": 0.0,
+                                                   "dimensions": {"Account": "$.recipientAccountId"}, "unit": "Count"}])
+    mine = logs.describe_metric_filters(logGroupName=group, filterNamePrefix="cis-root")["metricFilters"]
+    t.check("filterNamePrefix + logGroupName: scoped to that group",
+            [(f["logGroupName"], f["filterName"]) for f in mine] == [(group, "cis-root-usage")], mine)
+    other = logs.describe_metric_filters(logGroupName="/selftest/other")["metricFilters"]
+    t.check("same filter name in another group is a separate filter, dimensions/unit/defaultValue echoed",
+            len(other) == 1 and other[0]["filterPattern"] == "{ $.x = 1 }"
+            and other[0]["metricTransformations"][0].get("dimensions") == {"Account": "$.recipientAccountId"}
+            and other[0]["metricTransformations"][0].get("unit") == "Count"
+            and other[0]["metricTransformations"][0].get("defaultValue") == 0.0, other)
+    all_f = logs.describe_metric_filters(filterNamePrefix="cis-root")["metricFilters"]
+    t.check("filterNamePrefix without logGroupName is ignored (AWS), listing every filter", len(all_f) == 16, len(all_f))
+    by_metric = logs.describe_metric_filters(metricName="root-usage", metricNamespace="CISBenchmark")["metricFilters"]
+    t.check("metricName + metricNamespace filter", [f["filterName"] for f in by_metric] == ["cis-root-usage"], by_metric)
+    logs.put_metric_filter(logGroupName="/selftest/other", filterName="cis-root-usage", filterPattern="{ $.x = 2 }",
+                           metricTransformations=[{"metricName": "other-root", "metricNamespace": "Selftest", "metricValue": "1"}])
+    other = logs.describe_metric_filters(logGroupName="/selftest/other")["metricFilters"]
+    t.check("PutMetricFilter on an existing name replaces it (no duplicate)",
+            len(other) == 1 and other[0]["filterPattern"] == "{ $.x = 2 }", other)
+    west = aws.client("logs", "us-west-2")
+    west.create_log_group(logGroupName=group)
+    t.check("filters are per region: same group name in us-west-2 has none",
+            west.describe_metric_filters(logGroupName=group)["metricFilters"] == [] and west.describe_metric_filters()["metricFilters"] == [])
+    t.check("DescribeMetricFilters on a missing log group -> ResourceNotFoundException",
+            error_code(lambda: logs.describe_metric_filters(logGroupName="/no/such/group"))[0] == "ResourceNotFoundException")
+    t.check("PutMetricFilter on a missing log group -> ResourceNotFoundException",
+            error_code(lambda: logs.put_metric_filter(logGroupName="/no/such/group", filterName="x", filterPattern="",
+                                                      metricTransformations=[{"metricName": "x", "metricNamespace": "x",
+                                                                              "metricValue": "1"}]))[0] == "ResourceNotFoundException")
+    pages, token = [], None
+    for _ in range(20):
+        kw: dict[str, Any] = {"logGroupName": group, "limit": 4}
+        if token:
+            kw["nextToken"] = token
+        page = logs.describe_metric_filters(**kw)
+        pages.append([f["filterName"] for f in page["metricFilters"]])
+        token = page.get("nextToken")
+        if not token:
+            break
+    flat = [n for p in pages for n in p]
+    t.check("limit/nextToken page through the 15 filters once, sorted by name",
+            [len(p) for p in pages] == [4, 4, 4, 3] and flat == sorted(filters), pages)
+    logs.delete_metric_filter(logGroupName="/selftest/other", filterName="cis-root-usage")
+    t.check("DeleteMetricFilter of a missing filter -> ResourceNotFoundException",
+            error_code(lambda: logs.delete_metric_filter(logGroupName="/selftest/other", filterName="cis-root-usage"))[0]
+            == "ResourceNotFoundException")
+    logs.put_metric_filter(logGroupName="/selftest/other", filterName="tmp", filterPattern="",
+                           metricTransformations=[{"metricName": "t", "metricNamespace": "t", "metricValue": "1"}])
+    logs.delete_log_group(logGroupName="/selftest/other")
+    t.check("DeleteLogGroup deletes its metric filters",
+            len(logs.describe_metric_filters()["metricFilters"]) == 15)
+
+
+def t_cis_monitoring(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
+    aws = Aws(emu.endpoint)
+    chain = out["monitoring_chains"]["cis"]
+    t.check("seed JSON: 15 controls 5.1-5.15", sorted(chain["controls"], key=lambda c: int(c.split(".")[1]))
+            == [f"5.{i}" for i in range(1, 16)], sorted(chain["controls"]))
+    t.check("seed JSON: alarms / metric_filters / sns_subscriptions recorded",
+            len(out["alarms"]) == 15 and len(out["metric_filters"]) == 15
+            and out["sns_subscriptions"]["cis-email"]["confirmed"] is True, (len(out["alarms"]), len(out["metric_filters"])))
+    trail = aws.client("cloudtrail").get_trail(Name=chain["trail_name"])["Trail"]
+    t.check("chain trail: multi-region, CloudWatch Logs group + role",
+            trail["IsMultiRegionTrail"] and trail["CloudWatchLogsLogGroupArn"] == chain["log_group_arn"]
+            and trail["CloudWatchLogsRoleArn"] == chain["cloudwatch_role_arn"], trail)
+    st = aws.client("cloudtrail").get_trail_status(Name=chain["trail_name"])
+    t.check("chain trail is logging and delivering to CloudWatch Logs",
+            st["IsLogging"] and "LatestCloudWatchLogsDeliveryTime" in st, st)
+    # Every control's metric has its alarm, read the way the scanner will (CBOR).
+    ok = []
+    for control, c in chain["controls"].items():
+        r, data = cbor_call(aws, "DescribeAlarmsForMetric", {"MetricName": c["metric_name"], "Namespace": "CISBenchmark"})
+        alarms = (data or {}).get("MetricAlarms") or []
+        ok.append(r.status_code == 200 and [a["AlarmName"] for a in alarms] == [c["alarm_name"]]
+                  and alarms[0]["AlarmActions"] == [chain["topic_arn"]] and alarms[0]["AlarmArn"] == c["alarm_arn"])
+    t.check("CBOR DescribeAlarmsForMetric: each CIS metric has its alarm -> the chain topic", all(ok), ok)
+    r, data = cbor_call(aws, "DescribeAlarms", {"ActionPrefix": chain["topic_arn"], "MaxRecords": 100})
+    t.check("CBOR DescribeAlarms(ActionPrefix=topic) lists the 15 alarms",
+            len((data or {}).get("MetricAlarms", [])) == 15 and "NextToken" not in (data or {}), data and len(data.get("MetricAlarms", [])))
+    r, data = cbor_call(aws, "DescribeAlarmsForMetric", {"MetricName": "root-usage", "Namespace": "CISBenchmark"},
+                        region="us-west-2")
+    t.check("...and none of them in us-west-2", r.status_code == 200 and data == {"MetricAlarms": []}, data)
+    check_metric_filters(t, emu, out)
+    check_sns_confirmation(t, emu, chain["topic_arn"], chain["subscription_arn"])
+    check_cbor_cloudwatch(t, emu, sorted(out["alarms"]))
+    check_request_counter(t, emu)
+
+
 SCENARIO_TESTS: list[tuple[str, Callable[[Results, Emulator, dict[str, Any]], None]]] = [
     ("compliant", t_compliant),
     ("compliant-advanced", t_compliant_advanced),
@@ -755,7 +1185,11 @@ SCENARIO_TESTS: list[tuple[str, Callable[[Results, Emulator, dict[str, Any]], No
     ("org", t_org),
     ("unreadable-bucket", t_unreadable),
     ("demo", t_demo),
+    ("cis-monitoring", t_cis_monitoring),
 ]
+
+# Extra launcher flags per scenario (the counter check needs --count-requests).
+SCENARIO_LAUNCHER_ARGS: dict[str, list[str]] = {"cis-monitoring": ["--count-requests"]}
 
 
 def main() -> int:
@@ -771,7 +1205,7 @@ def main() -> int:
         t.scope = name
         emu = None
         try:
-            emu = Emulator()
+            emu = Emulator(SCENARIO_LAUNCHER_ARGS.get(name))
             out, seconds = emu.seed(name)
             TIMINGS[f"startup:{name}"] = emu.startup
             TIMINGS[f"seed:{name}"] = seconds
