@@ -130,6 +130,12 @@ pub struct ScanArgs {
     /// CT307: shortest acceptable lifecycle expiration of log objects, in days [default: 365].
     #[arg(long)]
     pub min_retention_days: Option<u32>,
+    /// CT516: shortest acceptable retention of a trail's CloudWatch Logs log group, in days [default: 365].
+    #[arg(long)]
+    pub min_log_group_retention_days: Option<u32>,
+    /// CT517: the regions your organization uses (comma-separated); activity elsewhere must raise an alarm.
+    #[arg(long)]
+    pub allowed_regions: Option<String>,
     /// How many accounts and resources are read at once, across the whole scan [default: 8].
     #[arg(long)]
     pub concurrency: Option<usize>,

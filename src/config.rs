@@ -28,6 +28,9 @@ pub struct Config {
     pub severity: BTreeMap<Spanned<String>, Severity>,
     pub fail_on: Option<Severity>,
     pub min_retention_days: Option<Spanned<i64>>,
+    pub min_log_group_retention_days: Option<Spanned<i64>>,
+    /// CT517: the regions the organization uses.
+    pub allowed_regions: Option<Spanned<Vec<String>>>,
     pub central_bucket: Option<String>,
     pub role_name: Option<String>,
     pub external_id: Option<String>,
@@ -82,6 +85,8 @@ pub struct Validated {
     pub severity: BTreeMap<String, Severity>,
     pub fail_on: Option<Severity>,
     pub min_retention_days: Option<u32>,
+    pub min_log_group_retention_days: Option<u32>,
+    pub allowed_regions: Option<Vec<String>>,
     pub central_bucket: Option<String>,
     pub role_name: Option<String>,
     pub external_id: Option<String>,
@@ -159,6 +164,22 @@ fn parse_text(path: &str, text: &str) -> Result<Validated, String> {
         }
         out.min_retention_days = Some(value as u32);
     }
+    if let Some(days) = &config.min_log_group_retention_days {
+        let value = *days.get_ref();
+        if !(1..=36500).contains(&value) {
+            return Err(format!("{}: min_log_group_retention_days: {value} is out of range; give a number of days from 1 to 36500", at(days.span().start)));
+        }
+        out.min_log_group_retention_days = Some(value as u32);
+    }
+    if let Some(list) = &config.allowed_regions {
+        if let Some(r) = list.get_ref().iter().find(|r| !is_region_shaped(r)) {
+            return Err(format!("{}: allowed_regions: `{r}` is not an AWS region; use names like us-east-1", at(list.span().start)));
+        }
+        let mut regions = list.get_ref().clone();
+        regions.sort();
+        regions.dedup();
+        out.allowed_regions = Some(regions);
+    }
     out.central_bucket = config.central_bucket.filter(|b| !b.is_empty());
     out.role_name = config.role_name;
     out.external_id = config.external_id;
@@ -235,6 +256,12 @@ fail_on = "low"
 
 # CT307: shortest acceptable lifecycle expiration of CloudTrail log objects, in days.
 min_retention_days = 365
+
+# CT516: shortest acceptable retention of a trail's CloudWatch Logs log group, in days.
+min_log_group_retention_days = 365
+
+# CT517: the regions your organization uses; API activity anywhere else must raise an alarm.
+# allowed_regions = ["us-east-1", "eu-west-1"]
 
 # CT209: the bucket every trail must deliver to ("" = not checked).
 central_bucket = ""

@@ -18,6 +18,7 @@
 //! (`module_imports_follow_the_declared_order`) holds the sources to that.
 
 pub mod model;
+pub mod logs_pattern;
 
 pub mod aws;
 pub mod inventory;

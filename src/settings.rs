@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::aws::ConnectOptions;
-use crate::checks::{DEFAULT_MIN_RETENTION_DAYS, EvalParams};
+use crate::checks::{DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS, DEFAULT_MIN_RETENTION_DAYS, EvalParams};
 use crate::cli::ScanArgs;
 use crate::collect::{AccountSelection, CollectOptions};
 use crate::config::{Suppression, Validated};
@@ -75,7 +75,7 @@ impl ScanSettings {
         let (select, ignore) = if args.select.is_empty() && args.ignore.is_empty() { (config.select.clone(), config.ignore.clone()) } else { (args.select.clone(), args.ignore.clone()) };
         let selected_checks = select_checks(&select, &ignore, "--select/--ignore").map_err(|e| SettingsError(e.to_string()))?;
         let regions = match (&args.regions, &config.regions) {
-            (Some(_), _) | (None, None) => parse_regions(args.regions.as_deref())?,
+            (Some(_), _) | (None, None) => parse_regions("--regions", args.regions.as_deref())?,
             (None, Some(from_config)) => from_config.clone(),
         };
         if let Some(r) = &args.region {
@@ -90,6 +90,11 @@ impl ScanSettings {
             return Err(SettingsError("--concurrency: must be at least 1".into()));
         }
         let outputs = parse_outputs(&args.outputs)?;
+        let allowed_regions = match &args.allowed_regions {
+            Some(list) => parse_regions("--allowed-regions", Some(list))?.map(Some).ok_or_else(|| SettingsError("--allowed-regions: give region names, e.g. us-east-1,eu-west-1".into()))?,
+            None => config.allowed_regions.clone(),
+        };
+        let framework = args.framework.clone().unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string());
         if let Some(path) = &args.save_inventory {
             check_writable(path).map_err(|e| SettingsError(format!("--save-inventory: {e}")))?;
         }
@@ -111,6 +116,9 @@ impl ScanSettings {
             eval: EvalParams {
                 central_bucket: args.central_bucket.clone().or(config.central_bucket.clone()),
                 min_retention_days: args.min_retention_days.or(config.min_retention_days).unwrap_or(DEFAULT_MIN_RETENTION_DAYS),
+                min_log_group_retention_days: args.min_log_group_retention_days.or(config.min_log_group_retention_days).unwrap_or(DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS),
+                allowed_regions,
+                cis_version: framework.strip_prefix("cis-").map(str::to_string),
             },
             severity_overrides: config.severity,
             suppressions: config.suppressions,
@@ -122,13 +130,13 @@ impl ScanSettings {
             outputs,
             config_path: config.path,
             sarif_artifact: args.sarif_artifact.clone(),
-            framework: args.framework.clone().unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string()),
+            framework,
         })
     }
 }
 
 /// `--regions`: `None` for `all` (the regions enabled in each account).
-fn parse_regions(value: Option<&str>) -> Result<Option<Vec<String>>, SettingsError> {
+fn parse_regions(flag: &str, value: Option<&str>) -> Result<Option<Vec<String>>, SettingsError> {
     let Some(value) = value else { return Ok(None) };
     if value.trim().eq_ignore_ascii_case("all") {
         return Ok(None);
@@ -137,10 +145,10 @@ fn parse_regions(value: Option<&str>) -> Result<Option<Vec<String>>, SettingsErr
     regions.sort();
     regions.dedup();
     if regions.is_empty() {
-        return Err(SettingsError("--regions: empty list; give regions like us-east-1,eu-west-1 or `all`".into()));
+        return Err(SettingsError(format!("{flag}: empty list; give regions like us-east-1,eu-west-1 or `all`")));
     }
     if let Some(r) = regions.iter().find(|r| !is_region_shaped(r)) {
-        return Err(SettingsError(format!("--regions: `{r}` is not an AWS region; use names like us-east-1 or eu-west-1, or `all`")));
+        return Err(SettingsError(format!("{flag}: `{r}` is not an AWS region; use names like us-east-1 or eu-west-1, or `all`")));
     }
     Ok(Some(regions))
 }

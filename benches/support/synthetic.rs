@@ -140,7 +140,8 @@ pub fn report(accounts: usize) -> Report {
                     } else {
                         (Status::Pass, format!("management events in {region} are recorded by trail {ORG_TRAIL}"))
                     };
-                    push(check, status, &id, Some(region), region, message, json!({"region": region, "trails": [org_trail_summary()]}), None);
+                    let recording = if status == Status::Pass { json!(ORG_TRAIL) } else { json!(null) };
+                    push(check, status, &id, Some(region), region, message, json!({"region": region, "recording_trail": recording, "trails": [org_trail_summary()]}), None);
                 }
                 continue;
             }

@@ -133,6 +133,11 @@ impl Session {
         aws_sdk_sns::Client::from_conf(conf)
     }
 
+    pub fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+        aws_sdk_cloudwatch::Client::from_conf(conf)
+    }
+
     pub fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
         aws_sdk_cloudwatchlogs::Client::from_conf(conf)

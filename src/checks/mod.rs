@@ -12,6 +12,7 @@ pub mod bucket;
 pub mod coverage;
 pub mod key;
 pub mod metadata;
+pub mod monitoring;
 pub mod selectors;
 pub mod trail_config;
 
@@ -28,14 +29,30 @@ pub struct EvalParams {
     pub central_bucket: Option<String>,
     /// CT307: the shortest acceptable lifecycle expiration of log objects.
     pub min_retention_days: u32,
+    /// CT516: the shortest acceptable retention of a trail's CloudWatch Logs log group.
+    pub min_log_group_retention_days: u32,
+    /// CT517: the regions the organization uses; activity elsewhere must raise an alarm.
+    /// None: not configured (CT517 is NOT_APPLICABLE).
+    pub allowed_regions: Option<Vec<String>>,
+    /// CT5xx: the CIS version (`6.0`, `5.0`, …) whose sample events judge metric filters;
+    /// None: the newest.
+    pub cis_version: Option<String>,
 }
 
 /// CT307's default when neither the command line nor the config sets `min_retention_days`.
 pub const DEFAULT_MIN_RETENTION_DAYS: u32 = 365;
+/// CT516's default for `min_log_group_retention_days`.
+pub const DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS: u32 = 365;
 
 impl Default for EvalParams {
     fn default() -> Self {
-        EvalParams { central_bucket: None, min_retention_days: DEFAULT_MIN_RETENTION_DAYS }
+        EvalParams {
+            central_bucket: None,
+            min_retention_days: DEFAULT_MIN_RETENTION_DAYS,
+            min_log_group_retention_days: DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS,
+            allowed_regions: None,
+            cis_version: None,
+        }
     }
 }
 
@@ -101,6 +118,23 @@ pub static REGISTRY: &[CheckDef] = &[
     CheckDef { code: "CT309", name: "log-bucket-public-access-block-incomplete", scope: Scope::Bucket, evaluate: bucket::ct309_log_bucket_public_access_block_incomplete },
     CheckDef { code: "CT401", name: "kms-key-rotation-disabled", scope: Scope::Key, evaluate: key::ct401_kms_key_rotation_disabled },
     CheckDef { code: "CT402", name: "kms-key-unusable", scope: Scope::Key, evaluate: key::ct402_kms_key_unusable },
+    CheckDef { code: "CT501", name: "unauthorized-api-calls-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT502", name: "console-signin-without-mfa-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT503", name: "root-usage-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT504", name: "iam-policy-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT505", name: "cloudtrail-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT506", name: "console-auth-failures-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT507", name: "cmk-disable-or-deletion-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT508", name: "s3-bucket-policy-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT509", name: "config-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT510", name: "security-group-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT511", name: "nacl-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT512", name: "network-gateway-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT513", name: "route-table-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT514", name: "vpc-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT515", name: "organizations-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
+    CheckDef { code: "CT516", name: "log-group-retention-too-short", scope: Scope::LogGroup, evaluate: monitoring::ct516_log_group_retention_too_short },
+    CheckDef { code: "CT517", name: "unused-region-activity-not-monitored", scope: Scope::Account, evaluate: monitoring::ct517_unused_region_activity_not_monitored },
 ];
 
 pub fn find(code: &str) -> Option<&'static CheckDef> {

@@ -12,6 +12,7 @@
 mod accounts;
 mod buckets;
 pub mod iam;
+mod monitoring;
 mod progress;
 mod read;
 mod resources;
@@ -90,7 +91,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
 
     let trails = trails::collect_trails(&accounts, &sessions, options.concurrency, &limit, &progress).await;
     let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &limit, &progress).await;
-    let (keys, topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &limit, &progress).await;
+    let (keys, mut topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &limit, &progress).await;
+    let metric_alarms = monitoring::collect_metric_alarms(&log_groups, &sessions, options.concurrency, &limit).await;
+    let alarm_topics = monitoring::alarm_topics(&metric_alarms, &topics);
+    for topic in monitoring::collect_alarm_topics(alarm_topics, &sessions, options.concurrency, &limit).await {
+        topics.insert(topic.arn.clone(), topic);
+    }
     progress.finish();
 
     Ok(Inventory {
@@ -112,6 +118,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         keys,
         topics,
         log_groups,
+        metric_alarms,
     })
 }
 

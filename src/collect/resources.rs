@@ -107,15 +107,20 @@ async fn read_key(session: Option<&Session>, reference: String, account_id: Stri
     Key { reference, account_id, region, metadata, rotation_enabled }
 }
 
-async fn read_topic(session: Option<&Session>, arn: String, region: String) -> Topic {
+pub(super) async fn read_topic(session: Option<&Session>, arn: String, region: String) -> Topic {
     let Some(session) = session else {
-        return Topic { arn, attributes: not_read(UnavailableKind::NotScanned, NO_SESSION) };
+        return Topic { arn, attributes: not_read(UnavailableKind::NotScanned, NO_SESSION), subscriptions: not_read(UnavailableKind::NotScanned, NO_SESSION) };
     };
     let result = session.sns(&region).get_topic_attributes().topic_arn(&arn).send().await;
     let attributes = fact("sns:GetTopicAttributes", result, &["NotFound"]).map(|out| TopicAttributes {
         subscriptions_confirmed: out.attributes().and_then(|a| a.get("SubscriptionsConfirmed")).and_then(|v| v.parse().ok()),
     });
-    Topic { arn, attributes }
+    let subscriptions = match &attributes {
+        Fact::Present(_) => super::monitoring::subscriptions(session, &region, &arn).await,
+        Fact::Absent => Fact::Absent,
+        Fact::Unavailable(reason) => Fact::Unavailable(reason.clone()),
+    };
+    Topic { arn, attributes, subscriptions }
 }
 
 /// `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME` or `...:log-group:NAME:*`.
@@ -127,10 +132,11 @@ pub fn log_group_name(arn: &str) -> Option<&str> {
 async fn read_log_group(session: Option<&Session>, arn: String, account_id: String, region: String) -> LogGroup {
     let name = log_group_name(&arn).unwrap_or_default().to_string();
     let Some(session) = session else {
-        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotScanned, NO_SESSION) };
+        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotScanned, NO_SESSION), metric_filters: not_read(UnavailableKind::NotScanned, NO_SESSION) };
     };
     if name.is_empty() {
-        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotFound, "the trail's log group ARN names no log group") };
+        let missing = "the trail's log group ARN names no log group";
+        return LogGroup { arn, name, account_id, region, details: not_read(UnavailableKind::NotFound, missing), metric_filters: not_read(UnavailableKind::NotFound, missing) };
     }
     // The exact name as prefix: a handful of groups at most, never a listing of the account's groups.
     let mut pages = session.logs(&region).describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
@@ -149,5 +155,10 @@ async fn read_log_group(session: Option<&Session>, arn: String, account_id: Stri
             }
         }
     }
-    LogGroup { arn, name, account_id, region, details }
+    let metric_filters = match &details {
+        Fact::Present(_) => super::monitoring::metric_filters(session, &region, &name).await,
+        Fact::Absent => Fact::Absent,
+        Fact::Unavailable(reason) => Fact::Unavailable(reason.clone()),
+    };
+    LogGroup { arn, name, account_id, region, details, metric_filters }
 }

@@ -12,8 +12,10 @@
 //! refused with a clear error rather than misread.
 
 mod fact;
+mod monitoring;
 
 pub use fact::Fact;
+pub use monitoring::{Alarm, MetricAlarms, MetricFilter, MetricTransformation, Subscription};
 pub use crate::model::{ScanMode, Unavailable, UnavailableKind};
 
 use std::collections::BTreeMap;
@@ -44,6 +46,10 @@ pub struct Inventory {
     pub topics: BTreeMap<String, Topic>,
     /// Keyed by the log group ARN exactly as the trail names it.
     pub log_groups: BTreeMap<String, LogGroup>,
+    /// Alarms per metric that a log group's metric filter publishes, keyed by
+    /// [`MetricAlarms::key`].
+    #[serde(default)]
+    pub metric_alarms: BTreeMap<String, MetricAlarms>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -313,6 +319,9 @@ pub struct Topic {
     pub arn: String,
     /// GetTopicAttributes; Absent on NotFound. The value is the number of confirmed subscriptions, when given.
     pub attributes: Fact<TopicAttributes>,
+    /// ListSubscriptionsByTopic; read for topics an alarm notifies.
+    #[serde(default = "monitoring::not_collected")]
+    pub subscriptions: Fact<Vec<Subscription>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -328,6 +337,9 @@ pub struct LogGroup {
     pub region: String,
     /// DescribeLogGroups with the exact name; Absent when no such group exists.
     pub details: Fact<LogGroupDetails>,
+    /// DescribeMetricFilters of this log group.
+    #[serde(default = "monitoring::not_collected")]
+    pub metric_filters: Fact<Vec<MetricFilter>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

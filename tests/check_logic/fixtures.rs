@@ -348,7 +348,7 @@ pub fn key(reference: &str, state: &str, rotation: Fact<bool>) -> Key {
 }
 
 pub fn topic(arn: &str, attributes: Fact<TopicAttributes>) -> Topic {
-    Topic { arn: arn.to_string(), attributes }
+    Topic { arn: arn.to_string(), attributes, subscriptions: Fact::Present(Vec::new()) }
 }
 
 pub fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec<Bucket>, keys: Vec<Key>, topics: Vec<Topic>) -> Inventory {
@@ -371,6 +371,7 @@ pub fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec
         keys: keys.into_iter().map(|k| (k.reference.clone(), k)).collect(),
         topics: topics.into_iter().map(|t| (t.arn.clone(), t)).collect(),
         log_groups: BTreeMap::new(),
+        metric_alarms: BTreeMap::new(),
     }
 }
 
