@@ -25,6 +25,21 @@ pub enum Command {
         /// Check code, e.g. CT201.
         code: String,
     },
+    /// Parse a CloudWatch Logs filter pattern and show which sample events of each CIS
+    /// monitoring class (CT501–CT515, CT517) it catches and misses.
+    ExplainFilter {
+        /// The filter pattern, e.g. '{ $.eventName = "ConsoleLogin" }'.
+        pattern: String,
+        /// Only this class, e.g. CT504.
+        #[arg(long)]
+        class: Option<String>,
+        /// CIS version whose samples judge the pattern: 3.0, 4.0, 5.0 or 6.0 [default: 6.0].
+        #[arg(long)]
+        cis_version: Option<String>,
+        /// CT517: the allowed regions (comma-separated).
+        #[arg(long)]
+        allowed_regions: Option<String>,
+    },
     /// List every check.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]

@@ -66,7 +66,9 @@ fn assert_compliant(seed: &Value, findings: &Findings) {
     assert!(regions.iter().all(|f| f["status"] == "PASS"));
     let ct107 = findings.for_check("CT107");
     assert!(ct107.len() == 1 && ct107[0]["status"] == "NOT_APPLICABLE", "CT107 is judged only for organization scans");
-    let not_pass: Vec<_> = findings.0.iter().filter(|f| f["status"] != "PASS" && !matches!(f["check"].as_str(), Some("CT209" | "CT107"))).collect();
+    let ct517 = findings.for_check("CT517");
+    assert!(ct517.len() == 1 && ct517[0]["status"] == "NOT_APPLICABLE", "CT517 is judged only with allowed_regions");
+    let not_pass: Vec<_> = findings.0.iter().filter(|f| f["status"] != "PASS" && !matches!(f["check"].as_str(), Some("CT209" | "CT107" | "CT517"))).collect();
     assert!(not_pass.is_empty(), "a compliant account has only PASS: {not_pass:#?}");
 }
 

@@ -5,6 +5,7 @@
 //! judges: it calls collect, checks, policy, report and emit in that order.
 
 mod catalog;
+mod explain_filter;
 mod iam_policy;
 mod init;
 mod scan;
@@ -84,6 +85,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Explain { code } => catalog::explain(&code),
+        Command::ExplainFilter { pattern, class, cis_version, allowed_regions } => explain_filter::run(&pattern, class.as_deref(), cis_version.as_deref(), allowed_regions.as_deref()),
         Command::Checks { format } => catalog::list(format),
         Command::IamPolicy { role_name, partition } => iam_policy::print(role_name.as_deref(), &partition),
         Command::Schema => print_stdout(crate::report::JSON_SCHEMA.as_bytes()),

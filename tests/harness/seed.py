@@ -688,6 +688,8 @@ def _compliant_world(w: World, advanced: bool) -> None:
             "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
         }])
     set_insights(w, trail_name, ["ApiCallRateInsight", "ApiErrorRateInsight"])
+    step("CIS monitoring: metric filters, alarms, confirmed subscriber on /trail/main")
+    alarm_chain(w, "main", acct, "/trail/main", controls=CIS_V6_MONITORING)
     step("account-level S3 Block Public Access")
     account_public_access_block(w, acct)
     w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
@@ -1099,35 +1101,12 @@ def subscribe(w: World, logical: str, topic_arn: str, *, protocol: str, endpoint
     return arn
 
 
-def monitoring_chain(w: World, name: str, account: str, *, controls: list[tuple[str, str, str, str]],
-                     region: str = DEFAULT_REGION, email: str = "security-alerts@example.com",
-                     confirmed: bool = True) -> dict[str, Any]:
-    """One CIS monitoring chain in `account`: a CloudWatch Logs log group, a multi-region
-    logging trail delivering to it (CloudWatchLogsLogGroupArn + CloudWatchLogsRoleArn),
-    one metric filter per control (pattern on that group, metric in CISBenchmark), one
-    alarm per filter metric (Sum >= 1 over 300 s) notifying one SNS topic, and one e-mail
-    subscription to the topic, confirmed or left pending. `controls` rows are
-    (control id, slug, title, filter pattern), e.g. CIS_V6_MONITORING or a slice of it.
-    Names: trail `<name>-trail`, log group `/<name>/cloudtrail`, filters and alarms
-    `<name>-<slug>`, metric `<slug>`, topic `<name>-alarms`."""
-    trail_name = f"{name}-trail"
-    trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail_name}"
-    bucket = f"{name}-trail-logs-{account}"
-    step(f"monitoring chain {name}: bucket, log group, role, trail")
-    s3 = make_bucket(w, bucket, account, region=region, purpose="trail-logs")
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    block_public_access(s3, bucket)
-    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
-        cloudtrail_bucket_statements(bucket, [trail_arn], [account]) + [ssl_only_statement(bucket)]))
-    w.out["buckets"][bucket].update({"versioning": "Enabled", "public_access_block": True,
-                                     "ssl_only_policy": True})
-    log_group = f"/{name}/cloudtrail"
-    lg_arn = make_log_group(w, log_group, account, 365, region=region)
-    role_arn = make_cloudwatch_role(w, f"{name}-cloudwatch-logs", f"{name}-CloudTrail-CloudWatchLogs",
-                                    account, lg_arn)
-    make_trail(w, trail_name, account, bucket=bucket, region=region, multi_region=True, validation=True,
-               log_group_arn=lg_arn, cw_role_arn=role_arn)
-
+def alarm_chain(w: World, name: str, account: str, log_group: str, *, controls: list[tuple[str, str, str, str]],
+                region: str = DEFAULT_REGION, email: str = "security-alerts@example.com",
+                confirmed: bool = True) -> tuple[str, str, dict[str, Any]]:
+    """On an existing log group: one metric filter per control, one alarm per filter metric
+    notifying topic `<name>-alarms`, and one e-mail subscription (confirmed or pending).
+    Returns (topic ARN, subscription ARN, controls as recorded in the scenario output)."""
     step(f"monitoring chain {name}: topic and {'confirmed' if confirmed else 'pending'} e-mail subscription")
     topic_name = f"{name}-alarms"
     topic_arn = make_alarm_topic(w, f"{name}-alarms", topic_name, account, region)
@@ -1181,11 +1160,45 @@ def monitoring_chain(w: World, name: str, account: str, *, controls: list[tuple[
             "metric_name": c["metric_name"], "namespace": CIS_METRIC_NAMESPACE,
             "alarm_actions": [topic_arn], "control": control,
         }
+    return topic_arn, sub_arn, out_controls
+
+
+def monitoring_chain(w: World, name: str, account: str, *, controls: list[tuple[str, str, str, str]],
+                     region: str = DEFAULT_REGION, email: str = "security-alerts@example.com",
+                     confirmed: bool = True) -> dict[str, Any]:
+    """One CIS monitoring chain in `account`: a CloudWatch Logs log group, a multi-region
+    logging trail delivering to it (CloudWatchLogsLogGroupArn + CloudWatchLogsRoleArn),
+    one metric filter per control (pattern on that group, metric in CISBenchmark), one
+    alarm per filter metric (Sum >= 1 over 300 s) notifying one SNS topic, and one e-mail
+    subscription to the topic, confirmed or left pending. `controls` rows are
+    (control id, slug, title, filter pattern), e.g. CIS_V6_MONITORING or a slice of it.
+    Names: trail `<name>-trail`, log group `/<name>/cloudtrail`, filters and alarms
+    `<name>-<slug>`, metric `<slug>`, topic `<name>-alarms`."""
+    trail_name = f"{name}-trail"
+    trail_arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail_name}"
+    bucket = f"{name}-trail-logs-{account}"
+    step(f"monitoring chain {name}: bucket, log group, role, trail")
+    s3 = make_bucket(w, bucket, account, region=region, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        cloudtrail_bucket_statements(bucket, [trail_arn], [account]) + [ssl_only_statement(bucket)]))
+    w.out["buckets"][bucket].update({"versioning": "Enabled", "public_access_block": True,
+                                     "ssl_only_policy": True})
+    log_group = f"/{name}/cloudtrail"
+    lg_arn = make_log_group(w, log_group, account, 365, region=region)
+    role_arn = make_cloudwatch_role(w, f"{name}-cloudwatch-logs", f"{name}-CloudTrail-CloudWatchLogs",
+                                    account, lg_arn)
+    make_trail(w, trail_name, account, bucket=bucket, region=region, multi_region=True, validation=True,
+               log_group_arn=lg_arn, cw_role_arn=role_arn)
+
+    topic_arn, sub_arn, out_controls = alarm_chain(w, name, account, log_group, controls=controls, region=region,
+                                                   email=email, confirmed=confirmed)
     chain = {
         "name": name, "account_id": account, "region": region,
         "trail_name": trail_name, "trail_arn": trail_arn, "bucket": bucket,
         "log_group_name": log_group, "log_group_arn": lg_arn, "cloudwatch_role_arn": role_arn,
-        "topic_name": topic_name, "topic_arn": topic_arn,
+        "topic_name": f"{name}-alarms", "topic_arn": topic_arn,
         "subscription_arn": sub_arn, "subscription_endpoint": email, "subscription_confirmed": confirmed,
         "metric_namespace": CIS_METRIC_NAMESPACE, "controls": out_controls,
     }
