@@ -233,3 +233,16 @@ fn coverage_reads_as_one_line() {
         "CT505 (CIS 3.0.0): covered (5 must-match, 3 must-not)"
     );
 }
+
+/// A filter for sign-ins without MFA alarms on failed sign-ins too, but it also alarms on
+/// successful ones: it does not monitor authentication failures (CT506).
+#[test]
+fn the_no_mfa_filter_does_not_monitor_authentication_failures() {
+    let v = crate::logs_pattern::CisVersion::V6_0_0;
+    let ct502 = crate::logs_pattern::class("CT502").unwrap();
+    let ct506 = crate::logs_pattern::class("CT506").unwrap();
+    let no_mfa = crate::logs_pattern::parse(ct502.cis_pattern(v).unwrap()).unwrap();
+    let coverage = crate::logs_pattern::covers(&no_mfa, ct506, v);
+    assert!(!coverage.is_covered());
+    assert_eq!(coverage.caught, vec!["ConsoleLogin IAMUser success without MFA".to_string()]);
+}

@@ -279,7 +279,7 @@ fn dropping_a_condition_breaks_coverage() {
             "CT506",
             "{ $.eventName = ConsoleLogin }",
             &[],
-            &["ConsoleLogin IAMUser success", "ConsoleLogin root success"],
+            &["ConsoleLogin IAMUser success", "ConsoleLogin root success", "ConsoleLogin IAMUser success without MFA"],
         ),
         (
             "CT507",
