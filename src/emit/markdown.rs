@@ -186,8 +186,12 @@ pub fn render_within(report: &Report, limit: usize) -> String {
     } else {
         doc.table(&format!("### Failures ({})", old.len()), &FAILURE_HEADER, old.iter().map(|f| failure_row(f)).collect());
     }
-    let rows = errors.iter().map(|f| format!("| {} | {} | {} | {} | {} |", escape(&f.check), escape(&f.account), region(f), escape(&f.resource), escape(&f.message))).collect();
-    doc.table(&format!("### Could not be read ({})", errors.len()), &["check", "account", "region", "resource", "what could not be read"], rows);
+    let cause = |f: &Finding| f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown");
+    let rows = errors.iter().map(|f| format!("| {} | {} | {} | {} | {} | {} |", escape(&f.check), escape(&f.account), region(f), escape(&f.resource), cause(f), escape(&f.message))).collect();
+    doc.table(&format!("### Could not be read ({})", errors.len()), &["check", "account", "region", "resource", "cause", "what could not be read"], rows);
+    if !report.scan.notes.is_empty() {
+        doc.push(&format!("Scope notes: {}\n\n", report.scan.notes.iter().map(|n| escape(n)).collect::<Vec<_>>().join("; ")));
+    }
 
     if !suppressed.is_empty() {
         doc.details(&format!("Suppressed ({})", suppressed.len()), |doc| {

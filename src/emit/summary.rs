@@ -57,6 +57,21 @@ impl Renderer for Summary {
             }
         }
 
+        let mut causes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for f in report.findings.iter().filter(|f| f.status == Status::Error) {
+            *causes.entry(f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown")).or_default() += 1;
+        }
+        if !causes.is_empty() {
+            let parts: Vec<String> = causes.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let _ = writeln!(out, "\nCould not be read, by cause: {}", parts.join(", "));
+        }
+        if !report.scan.notes.is_empty() {
+            let _ = writeln!(out, "\nScope notes:");
+            for note in &report.scan.notes {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
+
         let count = |s: Status| report.summary.by_status.get(s.as_str()).copied().unwrap_or(0);
         let _ = writeln!(
             out,

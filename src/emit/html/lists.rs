@@ -23,6 +23,10 @@ pub(super) struct Lists {
     error_rows: Vec<Row>,
     suppressed_rows: Vec<Row>,
     expired_rows: Vec<Row>,
+    /// ERROR outcomes per cause kind (access_denied, owner_outside_scan, …), most first.
+    error_causes: Vec<(String, usize)>,
+    /// What the collector decided about scope (accounts not ACTIVE, excluded, not found).
+    scope_notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -50,5 +54,18 @@ pub(super) fn build(report: &Report, rows: &RowMaker) -> Lists {
     let plain = |keep: &dyn Fn(&Finding) -> bool| -> Vec<Row> { report.findings.iter().filter(|f| keep(f)).map(|f| rows.row(f, false, None)).collect() };
     let mut error_rows = plain(&|f| f.status == Status::Error && !not_scanned_ids.contains(f.account.as_str()));
     error_rows.sort_by(|a, b| (&a.check, &a.a, &a.r, &a.res).cmp(&(&b.check, &b.a, &b.r, &b.res)));
-    Lists { not_scanned, error_rows, suppressed_rows: plain(&|f| f.suppression.is_some()), expired_rows: plain(&|f| f.expired_suppression.is_some()) }
+    let mut causes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.status == Status::Error) {
+        *causes.entry(f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown")).or_default() += 1;
+    }
+    let mut error_causes: Vec<(String, usize)> = causes.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    error_causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Lists {
+        not_scanned,
+        error_rows,
+        suppressed_rows: plain(&|f| f.suppression.is_some()),
+        expired_rows: plain(&|f| f.expired_suppression.is_some()),
+        error_causes,
+        scope_notes: report.scan.notes.clone(),
+    }
 }
