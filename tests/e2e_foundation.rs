@@ -141,6 +141,8 @@ fn version_1_inventories_load_and_error_findings_name_their_cause() {
     assert_eq!(ct101["status"], "ERROR");
     assert_eq!(ct101["cause"]["kind"], "access_denied", "{ct101}");
     assert_eq!(ct101["cause"]["action"], "sts:AssumeRole", "{ct101}");
+    let message = ct101["message"].as_str().unwrap();
+    assert!(message.contains("AccessDenied") && message.len() < 400 && !message.contains("ErrorMetadata"), "one readable line, not the SDK's error dump: {message}");
     let errors: Vec<_> = f.0.iter().filter(|x| x["status"] == "ERROR").collect();
     assert!(!errors.is_empty());
     for e in &errors {

@@ -157,12 +157,7 @@ impl Session {
         }
         let provider = builder.build().await;
         if let Err(e) = provider.provide_credentials().await {
-            let text = DisplayErrorContext(&e).to_string();
-            let kind = match UnavailableKind::guess_from_text(&text) {
-                UnavailableKind::NotScanned | UnavailableKind::NotFound | UnavailableKind::OwnerOutsideScan => UnavailableKind::AccessDenied,
-                other => other,
-            };
-            return Err(Unavailable::new(kind, Some("sts:AssumeRole"), format!("sts:AssumeRole: {}", errors::one_line(&text))));
+            return Err(assume_role_failure(&e));
         }
         let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Ok(Session::new(account_id, config, self.endpoint_url.clone()))
@@ -172,4 +167,21 @@ impl Session {
     pub fn credentials_source(&self) -> String {
         self.config.credentials_provider().map(|p| format!("{p:?}")).unwrap_or_default()
     }
+}
+
+/// Why AssumeRole failed, from the STS error inside the credentials error (its Debug form is
+/// a page long): the same one-line shape as every other call's reason.
+fn assume_role_failure(e: &aws_credential_types::provider::error::CredentialsError) -> Unavailable {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::client::result::SdkError;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if let Some(sdk) = err.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>() {
+            return errors::unavailable("sts:AssumeRole", sdk);
+        }
+        cause = err.source();
+    }
+    let text = errors::one_line(&DisplayErrorContext(e).to_string());
+    Unavailable::new(UnavailableKind::guess_from_text(&text), Some("sts:AssumeRole"), format!("sts:AssumeRole: {text}"))
 }

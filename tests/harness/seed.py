@@ -900,6 +900,11 @@ def scenario_demo(w: World) -> None:
     set_insights(w, "org-trail", ["ApiCallRateInsight"])
     account_public_access_block(w, mgmt)
     account_public_access_block(w, log_archive)
+    # CIS monitoring on the organization trail's log group, as a team half-way through it:
+    # the first ten CIS v6.0 alarms reach a confirmed subscriber; the network ones (5.11-5.15)
+    # were never set up. Every member covered by the org trail is judged by this chain.
+    step("CIS monitoring on /org/cloudtrail: 10 of 15 filters and alarms")
+    alarm_chain(w, "org", mgmt, "/org/cloudtrail", controls=CIS_V6_MONITORING[:10])
 
     step("security-tooling: compliant findings bucket and key")
     sec = accounts["security-tooling"]["id"]
