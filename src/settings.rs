@@ -72,8 +72,20 @@ impl ScanSettings {
             Some(s) => s.parse::<Severity>().map_err(|e| SettingsError(format!("--fail-on: {e}")))?,
             None => config.fail_on.unwrap_or(DEFAULT_FAIL_ON),
         };
-        let (select, ignore) = if args.select.is_empty() && args.ignore.is_empty() { (config.select.clone(), config.ignore.clone()) } else { (args.select.clone(), args.ignore.clone()) };
-        let selected_checks = select_checks(&select, &ignore, "--select/--ignore").map_err(|e| SettingsError(e.to_string()))?;
+        let selected_checks = merge_selection(args, &config)?;
+        if let Some(framework) = &args.framework {
+            let known = known_frameworks();
+            if !known.contains(framework) {
+                return Err(SettingsError(format!("--framework: `{framework}` is not a framework the checks map to; use one of {}", known.iter().cloned().collect::<Vec<_>>().join(", "))));
+            }
+        }
+        if args.inventory.is_some() {
+            for (flag, given) in [("--accounts", !args.accounts.is_empty()), ("--exclude-accounts", !args.exclude_accounts.is_empty()), ("--regions", args.regions.is_some()), ("--org", args.org)] {
+                if given {
+                    return Err(SettingsError(format!("{flag}: not with --inventory, which evaluates a saved inventory exactly as it was collected; scan again with {flag} instead")));
+                }
+            }
+        }
         let regions = match (&args.regions, &config.regions) {
             (Some(_), _) | (None, None) => parse_regions("--regions", args.regions.as_deref())?,
             (None, Some(from_config)) => from_config.clone(),
@@ -90,6 +102,7 @@ impl ScanSettings {
             return Err(SettingsError("--concurrency: must be at least 1".into()));
         }
         let outputs = parse_outputs(&args.outputs)?;
+        check_no_overwrite(args, &outputs, config.path.as_deref())?;
         let allowed_regions = match &args.allowed_regions {
             Some(list) => parse_regions("--allowed-regions", Some(list))?.map(Some).ok_or_else(|| SettingsError("--allowed-regions: give region names, e.g. us-east-1,eu-west-1".into()))?,
             None => config.allowed_regions.clone(),
@@ -133,6 +146,63 @@ impl ScanSettings {
             framework,
         })
     }
+}
+
+/// The checks to run. Rule: `--ignore` (command line) adds to the config's `ignore`;
+/// `--select` (command line) narrows the config's `select` (a check runs when both name it;
+/// an empty list names every check). An empty result is an error, never a scan of nothing.
+fn merge_selection(args: &ScanArgs, config: &Validated) -> Result<Vec<&'static str>, SettingsError> {
+    let from_config = select_checks(&config.select, &config.ignore, "config").map_err(|e| SettingsError(e.to_string()))?;
+    let from_flags = select_checks(&args.select, &args.ignore, "--select/--ignore").map_err(|e| SettingsError(e.to_string()))?;
+    let selected: Vec<&'static str> = from_config.into_iter().filter(|c| from_flags.contains(c)).collect();
+    if selected.is_empty() {
+        let config_part = config.path.as_deref().map(|p| format!(" and {p}'s select/ignore")).unwrap_or_default();
+        return Err(SettingsError(format!("--select/--ignore{config_part} leave no check to run; widen --select or remove an --ignore")));
+    }
+    Ok(selected)
+}
+
+/// Every framework key some check maps to (`cis-6.0`, `securityhub`, …).
+pub fn known_frameworks() -> std::collections::BTreeSet<String> {
+    crate::checks::metadata::all().iter().flat_map(|m| m.frameworks.keys().cloned()).collect()
+}
+
+/// Two paths name the same file (the file need not exist yet).
+fn same_file(a: &str, b: &str) -> bool {
+    let absolute = |p: &str| -> Option<PathBuf> {
+        let path = std::path::Path::new(p);
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        Some(dir.canonicalize().ok()?.join(path.file_name()?))
+    };
+    a == b || matches!((absolute(a), absolute(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// No output may replace an input or another output, and at most one goes to stdout.
+fn check_no_overwrite(args: &ScanArgs, outputs: &[OutputSpec], config_path: Option<&str>) -> Result<(), SettingsError> {
+    let inventory = args.inventory.as_ref().map(|p| p.display().to_string());
+    let inputs: Vec<(&str, &str)> = [("--inventory", inventory.as_deref()), ("--baseline", args.baseline.as_deref()), ("--config", config_path)]
+        .into_iter()
+        .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+        .collect();
+    let mut written: Vec<(String, &str)> = outputs.iter().map(|o| (format!("-o {}={}", o.format, o.path), o.path.as_str())).collect();
+    if let Some(path) = &args.save_inventory {
+        written.push(("--save-inventory".to_string(), path.as_str()));
+    }
+    if written.iter().filter(|(_, p)| *p == "-").count() > 1 {
+        return Err(SettingsError("-o: more than one report to stdout (`-`) would interleave them; write all but one to files".into()));
+    }
+    for (i, (what, path)) in written.iter().enumerate() {
+        if *path == "-" {
+            continue;
+        }
+        if let Some((flag, _)) = inputs.iter().find(|(_, input)| same_file(path, input)) {
+            return Err(SettingsError(format!("{what}: {path} is also the {flag} file; writing it would destroy that input. Give another path")));
+        }
+        if let Some((other, _)) = written[..i].iter().find(|(_, p)| *p != "-" && same_file(path, p)) {
+            return Err(SettingsError(format!("{what}: {path} is written by {other} too; give each output its own path")));
+        }
+    }
+    Ok(())
 }
 
 /// `--regions`: `None` for `all` (the regions enabled in each account).

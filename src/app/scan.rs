@@ -22,6 +22,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
     };
 
     let (inventory, mut inventory_sha256) = gather(&settings)?;
+    if inventory.accounts.is_empty() {
+        let notes = if inventory.scan.notes.is_empty() { String::new() } else { format!(" ({})", inventory.scan.notes.join("; ")) };
+        return Err(AppError::Usage(format!("no account is in scope{notes}; check --accounts and --exclude-accounts against the organization's ACTIVE accounts")));
+    }
     if let Some(path) = &settings.save_inventory {
         let bytes = serde_json::to_vec_pretty(&inventory).map_err(|e| AppError::Usage(format!("cannot serialise the inventory: {e}")))?;
         inventory_sha256 = Some(sha256_hex(&bytes));

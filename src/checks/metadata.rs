@@ -70,6 +70,25 @@ mod tests {
         }
     }
 
+    /// What `explain`, the HTML, SARIF and OCSF show must point only at things the user has:
+    /// no internal design documents, and every check code in the prose must exist.
+    #[test]
+    fn check_docs_refer_only_to_what_exists() {
+        for meta in all() {
+            let d = &meta.doc;
+            let text = [d.what.as_str(), d.why.as_str(), d.decisions.as_deref().unwrap_or(""), d.fix_cli.as_str(), d.fix_terraform.as_str()].join("\n");
+            for internal in ["checks.md", "architecture.md", "integrity.md", "design/"] {
+                assert!(!text.contains(internal), "{}: the docs mention {internal}, which users do not have", meta.code);
+            }
+            for (i, _) in text.match_indices("CT") {
+                let code: String = text[i..].chars().take(5).collect();
+                if code.len() == 5 && code[2..].chars().all(|c| c.is_ascii_digit()) {
+                    assert!(REGISTRY.iter().any(|c| c.code == code), "{}: the docs mention {code}, which is not a check", meta.code);
+                }
+            }
+        }
+    }
+
     #[test]
     fn registry_and_metadata_agree() {
         let registered: Vec<&str> = REGISTRY.iter().map(|c| c.code).collect();

@@ -169,11 +169,12 @@ pub fn render_within(report: &Report, limit: usize) -> String {
     if let Some(b) = &report.baseline {
         let c = |k: BaselineClass| b.counts.get(&k).copied().unwrap_or(0);
         doc.push(&format!(
-            "Compared with the baseline scan of {}: **{} new**, {} fixed, {} unchanged, {} gone.\n\n",
+            "Compared with the baseline scan of {}: **{} new**, {} fixed, {} unchanged, {} could not be compared, {} gone.\n\n",
             b.started_at.format("%Y-%m-%d %H:%M UTC"),
             c(BaselineClass::New),
             c(BaselineClass::Fixed),
             c(BaselineClass::Unchanged),
+            c(BaselineClass::NotCompared),
             b.gone.len()
         ));
     }
@@ -215,13 +216,13 @@ pub fn render_within(report: &Report, limit: usize) -> String {
         });
     }
     if let Some(b) = &report.baseline {
-        let fixed: Vec<&Finding> = report.findings.iter().filter(|f| f.baseline == Some(BaselineClass::Fixed)).chain(b.gone.iter()).collect();
+        let fixed: Vec<&Finding> = report.findings.iter().chain(b.gone.iter()).filter(|f| f.baseline == Some(BaselineClass::Fixed)).collect();
         if !fixed.is_empty() {
             doc.details(&format!("Fixed since the baseline ({})", fixed.len()), |doc| {
                 let rows = fixed
                     .iter()
                     .map(|f| {
-                        let how = if f.baseline == Some(BaselineClass::Fixed) { "passes now" } else { "resource gone" };
+                        let how = if report.findings.iter().any(|now| now.id == f.id) { "passes now" } else { "resource gone" };
                         format!("| {} | {} | {} | {} | {how} |", escape(&f.check), escape(&f.account), region(f), escape(&f.resource))
                     })
                     .collect();

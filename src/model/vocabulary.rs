@@ -87,11 +87,15 @@ wire_enum!(Scope, "a scope", { Org => "org", Account => "account", Region => "re
 pub enum BaselineClass {
     /// Fails now and did not fail in the baseline.
     New,
-    /// Failed in the baseline and passes now (or its resource is gone).
+    /// Failed in the baseline and passes now (or its resource is gone from an account this
+    /// run scanned).
     Fixed,
     Unchanged,
+    /// Cannot be compared: the evidence could not be read now (ERROR), the check no longer
+    /// applies, or the account or check is outside this run's scope.
+    NotCompared,
 }
-wire_enum!(BaselineClass, "a baseline class", { New => "new", Unchanged => "unchanged", Fixed => "fixed" });
+wire_enum!(BaselineClass, "a baseline class", { New => "new", Unchanged => "unchanged", Fixed => "fixed", NotCompared => "not_compared" });
 
 /// Whether an account in scope could be read at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{BaselineClass, Status};
+use crate::model::{AccountStatus, BaselineClass, Status};
 use crate::report::{BaselineInfo, Finding, Report, SCHEMA_VERSION};
 
 /// A baseline file that cannot be compared; the message names the file and the fix.
@@ -44,29 +44,62 @@ pub fn apply_baseline(report: &mut Report, path: &str, text: &str) -> Result<(),
     let before: BTreeMap<&str, &Finding> = baseline.findings.iter().map(|f| (f.id.as_str(), f)).collect();
     let mut counts: BTreeMap<BaselineClass, usize> = BaselineClass::ALL.iter().map(|k| (*k, 0)).collect();
     for finding in &mut report.findings {
-        let was_failing = before.get(finding.id.as_str()).is_some_and(|b| b.status == Status::Fail);
-        let failing = finding.status == Status::Fail;
-        let class = match (was_failing, failing) {
-            (false, true) => BaselineClass::New,
-            (true, false) => BaselineClass::Fixed,
-            _ => BaselineClass::Unchanged,
-        };
+        let class = classify(before.get(finding.id.as_str()).map(|b| b.status), finding.status);
         finding.baseline = Some(class);
         *counts.entry(class).or_default() += 1;
     }
+    // A failure of the baseline that has no finding now is fixed only when its resource is
+    // gone from an account this run scanned, with its check selected; otherwise this run did
+    // not look, and it cannot be compared.
     let current: std::collections::BTreeSet<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+    let scanned: std::collections::BTreeSet<&str> = report.scan.accounts.iter().filter(|a| a.status == AccountStatus::Scanned).map(|a| a.id.as_str()).collect();
+    let selected: std::collections::BTreeSet<&str> = report.checks.iter().map(|c| c.code.as_str()).collect();
     let gone: Vec<Finding> = baseline
         .findings
         .iter()
         .filter(|f| f.status == Status::Fail && !current.contains(f.id.as_str()))
         .cloned()
         .map(|mut f| {
-            f.baseline = Some(BaselineClass::Fixed);
+            let looked = scanned.contains(f.account.as_str()) && selected.contains(f.check.as_str());
+            f.baseline = Some(if looked { BaselineClass::Fixed } else { BaselineClass::NotCompared });
             f
         })
         .collect();
-    *counts.entry(BaselineClass::Fixed).or_default() += gone.len();
+    for f in &gone {
+        *counts.entry(f.baseline.unwrap_or(BaselineClass::NotCompared)).or_default() += 1;
+    }
     report.baseline = Some(BaselineInfo { path: path.to_string(), started_at: baseline.scan.started_at, counts, gone });
     Ok(())
 }
 
+/// The class of one finding, from its status in the baseline (None: no such finding then)
+/// and now. Only a real PASS is "fixed"; what cannot be judged now is "not compared".
+pub fn classify(before: Option<Status>, now: Status) -> BaselineClass {
+    match (before, now) {
+        (_, Status::Error) => BaselineClass::NotCompared,
+        (Some(Status::Fail), Status::Fail) => BaselineClass::Unchanged,
+        (_, Status::Fail) => BaselineClass::New,
+        (Some(Status::Fail), Status::Pass) => BaselineClass::Fixed,
+        (Some(Status::Fail), Status::NotApplicable) => BaselineClass::NotCompared,
+        _ => BaselineClass::Unchanged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_real_pass_is_fixed_and_unreadable_is_not_compared() {
+        use Status::*;
+        assert_eq!(classify(Some(Fail), Pass), BaselineClass::Fixed);
+        assert_eq!(classify(Some(Fail), Error), BaselineClass::NotCompared);
+        assert_eq!(classify(Some(Pass), Error), BaselineClass::NotCompared);
+        assert_eq!(classify(Some(Fail), NotApplicable), BaselineClass::NotCompared);
+        assert_eq!(classify(Some(Fail), Fail), BaselineClass::Unchanged);
+        assert_eq!(classify(Some(Pass), Fail), BaselineClass::New);
+        assert_eq!(classify(Some(Error), Fail), BaselineClass::New);
+        assert_eq!(classify(None, Fail), BaselineClass::New);
+        assert_eq!(classify(None, Pass), BaselineClass::Unchanged);
+    }
+}

@@ -1,0 +1,129 @@
+//! Never fail open: the gate, the baseline and the user's files, through the real binary.
+//! Each case asserts the exit code, the one-line message, and that inputs are untouched.
+
+mod common;
+
+use common::{Emulator, Findings, TempDir, read_json, stderr, trailwarden, trailwarden_in};
+use serde_json::Value;
+
+fn assert_refused(out: &std::process::Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2, stderr: {err}");
+    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+}
+
+/// An `org` scan's inventory: one of its accounts could not be entered.
+fn org_inventory(dir: &TempDir) -> (String, Value) {
+    let emulator = Emulator::start();
+    let seed = emulator.seed("org");
+    let path = dir.str("org-inventory.json");
+    let out = emulator.scan(&["--org", "--save-inventory", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    (path, seed)
+}
+
+#[test]
+fn an_account_that_could_not_be_scanned_keeps_the_exit_code_at_3_whatever_is_selected() {
+    let dir = TempDir::new("gate-unscanned");
+    let (inventory, _) = org_inventory(&dir);
+    let out = trailwarden(&["scan", "--inventory", &inventory, "--select", "CT4"]);
+    assert_eq!(out.status.code(), Some(3), "CT4 has no outcome for the unscanned account, but it is still unread: {}", stderr(&out));
+    let out = trailwarden(&["scan", "--inventory", &inventory, "--select", "CT4", "--allow-incomplete"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn an_empty_selection_or_scope_is_an_error_not_a_clean_pass() {
+    let dir = TempDir::new("gate-empty");
+    let (inventory, _) = org_inventory(&dir);
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--select", "CT1", "--ignore", "CT1"]), "leave no check to run");
+    std::fs::write(dir.path("trailwarden.toml"), "ignore = [\"CT\"]\n").unwrap();
+    assert_refused(&trailwarden_in(&dir.0, &["scan", "--inventory", &inventory]), "leave no check to run");
+    std::fs::remove_file(dir.path("trailwarden.toml")).unwrap();
+
+    let emulator = Emulator::start();
+    emulator.seed("org");
+    let report = dir.str("zero.json");
+    assert_refused(&emulator.scan(&["--org", "--accounts", "999999999999", "-o", &format!("json={report}")]), "no account is in scope");
+    assert!(!dir.path("zero.json").exists(), "no report after a fatal error");
+}
+
+#[test]
+fn config_and_command_line_lists_merge_by_the_written_rule() {
+    let dir = TempDir::new("gate-merge");
+    let (inventory, _) = org_inventory(&dir);
+    std::fs::write(dir.path("trailwarden.toml"), "ignore = [\"CT305\"]\n").unwrap();
+    let path = dir.str("merged.json");
+    let out = trailwarden_in(&dir.0, &["scan", "--inventory", &inventory, "--select", "CT30", "--ignore", "CT306", "-o", &format!("json={path}")]);
+    assert!(matches!(out.status.code(), Some(1 | 3)), "{}", stderr(&out));
+    let checks: Vec<String> = read_json(&dir.path("merged.json"))["checks"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
+    assert_eq!(checks, ["CT301", "CT302", "CT303", "CT304", "CT307", "CT308", "CT309"], "--ignore adds to the config's ignore; --select narrows");
+}
+
+#[test]
+fn no_output_replaces_an_input_or_another_output() {
+    let dir = TempDir::new("gate-files");
+    let (inventory, _) = org_inventory(&dir);
+    let before = std::fs::read(&inventory).unwrap();
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "-o", &format!("json={inventory}")]), "is also the --inventory file");
+    let other = dir.str("x.json");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--save-inventory", &other, "-o", &format!("json={other}")]), "give each output its own path");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "-o", "json=-", "-o", "sarif=-"]), "more than one report to stdout");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "-o", &format!("json={other}"), "-o", &format!("sarif={other}")]), "give each output its own path");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--baseline", &inventory, "-o", &format!("json={inventory}")]), "is also the");
+    assert_eq!(std::fs::read(&inventory).unwrap(), before, "the inventory is byte-identical");
+    assert!(!dir.path("x.json").exists());
+}
+
+#[test]
+fn scope_flags_with_an_inventory_and_unknown_frameworks_are_refused() {
+    let dir = TempDir::new("gate-flags");
+    let (inventory, seed) = org_inventory(&dir);
+    let member = seed["accounts"]["member-a"]["id"].as_str().unwrap();
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--accounts", member]), "--accounts: not with --inventory");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--regions", "us-east-1"]), "--regions: not with --inventory");
+    assert_refused(&trailwarden(&["scan", "--inventory", &inventory, "--framework", "cis-9"]), "`cis-9` is not a framework");
+    let out = trailwarden(&["scan", "--inventory", &inventory, "--framework", "cis-5.0", "--allow-incomplete"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// Rewrite an inventory: make one fact unreadable, or drop an account.
+fn edit_inventory(path: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut value);
+    let out = format!("{path}.edited.json");
+    std::fs::write(&out, serde_json::to_vec(&value).unwrap()).unwrap();
+    out
+}
+
+#[test]
+fn only_a_real_pass_is_fixed() {
+    let emulator = Emulator::start();
+    emulator.seed("failing");
+    let dir = TempDir::new("gate-baseline");
+    let inventory = dir.str("inventory.json");
+    let baseline = dir.str("baseline.json");
+    let out = emulator.scan(&["--save-inventory", &inventory, "-o", &format!("json={baseline}")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    drop(emulator);
+    let bucket = "failing-trail-logs-123456789012";
+    let base = Findings::of(&read_json(std::path::Path::new(&baseline)));
+    assert_eq!(base.status("CT304", &format!("arn:aws:s3:::{bucket}")), "FAIL", "the baseline fails versioning");
+
+    // The versioning of the bucket can no longer be read: FAIL → ERROR is not "fixed".
+    let unreadable = edit_inventory(&inventory, |v| {
+        v["buckets"][bucket]["versioning"] = serde_json::json!({"unavailable": {"kind": "access_denied", "action": "s3:GetBucketVersioning", "message": "s3:GetBucketVersioning: AccessDenied (HTTP 403)"}});
+    });
+    let now = dir.str("now.json");
+    let out = trailwarden(&["scan", "--inventory", &unreadable, "--baseline", &baseline, "-o", &format!("json={now}"), "-o", &format!("markdown={}", dir.str("now.md"))]);
+    assert!(matches!(out.status.code(), Some(1 | 3)), "{}", stderr(&out));
+    let report = read_json(std::path::Path::new(&now));
+    let f = Findings::of(&report);
+    let x = f.get("CT304", &format!("arn:aws:s3:::{bucket}"));
+    assert_eq!((x["status"].as_str(), x["baseline"].as_str()), (Some("ERROR"), Some("not_compared")), "{x:#}");
+    assert!(report["baseline"]["counts"]["not_compared"].as_u64().unwrap() >= 1);
+    let md = std::fs::read_to_string(dir.path("now.md")).unwrap();
+    assert!(md.contains("could not be compared"), "{md}");
+    assert!(!md.contains("CT304") || !md.split("Fixed since the baseline").nth(1).unwrap_or("").contains(bucket), "an unreadable bucket is not listed as fixed");
+}
