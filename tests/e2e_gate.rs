@@ -127,3 +127,22 @@ fn only_a_real_pass_is_fixed() {
     assert!(md.contains("could not be compared"), "{md}");
     assert!(!md.contains("CT304") || !md.split("Fixed since the baseline").nth(1).unwrap_or("").contains(bucket), "an unreadable bucket is not listed as fixed");
 }
+
+#[test]
+fn an_account_that_could_not_be_entered_keeps_an_error_for_every_region_in_scope() {
+    let emulator = Emulator::start();
+    let seed = emulator.seed("org");
+    let dir = TempDir::new("gate-regions");
+    let norole = seed["accounts"]["member-norole"]["id"].as_str().unwrap();
+    let path = dir.str("report.json");
+    let out = emulator.scan(&["--org", "--regions", "us-east-1,eu-west-1", "--select", "CT103", "-o", &format!("json={path}")]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = read_json(&dir.path("report.json"));
+    let mut regions: Vec<String> = Findings::of(&report).0.iter().filter(|f| f["account"] == norole).map(|f| {
+        assert_eq!(f["status"], "ERROR", "{f}");
+        assert_eq!(f["cause"]["action"], "sts:AssumeRole", "{f}");
+        f["region"].as_str().unwrap_or("none").to_string()
+    }).collect();
+    regions.sort();
+    assert_eq!(regions, ["eu-west-1", "us-east-1"], "one ERROR per region in scope, none silently absent");
+}

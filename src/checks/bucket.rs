@@ -75,6 +75,7 @@ fn bucket_check(ctx: &Context, code: &str, judge: impl Fn(&Bucket, &BucketOwner)
                 Fact::Unavailable(r) => outcome(code, Status::Error, referrer, None, &arn, format!("bucket {} could not be evaluated: {r}", bucket.name), json!({"delivering_trails": trail_arns, "owner": r})),
             }
         })
+        .chain(unknown_trail_resources(ctx, code, "log bucket"))
         .collect()
 }
 

@@ -56,23 +56,41 @@ pub fn ct103_region_not_logged(ctx: &Context) -> Vec<Outcome> {
     let code = ctx.code;
     let mut out = Vec::new();
     for account in &ctx.inventory.accounts {
-        let error = |message: String, evidence: serde_json::Value| outcome(code, Status::Error, &account.id, None, &account.id, message, evidence);
+        // The regions in scope: the account's own, else those asked for with --regions. When
+        // the account cannot be read, every region in scope still gets its ERROR, so nothing
+        // in scope silently drops out of counts and maps; with neither known, one ERROR
+        // stands for the account.
+        let known: Option<&Vec<String>> = account.regions.present().or(ctx.inventory.scan.requested_regions.as_ref());
+        let mut errors = |message: String, evidence: serde_json::Value, cause: &Unavailable| match known {
+            Some(regions) if !regions.is_empty() => {
+                for region in regions {
+                    let mut o = outcome(code, Status::Error, &account.id, Some(region), region, message.clone(), evidence.clone());
+                    o.cause = Some(cause.clone());
+                    out.push(o);
+                }
+            }
+            _ => {
+                let mut o = outcome(code, Status::Error, &account.id, None, &account.id, message, evidence);
+                o.cause = Some(cause.clone());
+                out.push(o);
+            }
+        };
         if let Fact::Unavailable(r) = &account.access {
-            out.push(error(format!("account could not be scanned: {r}"), json!({"access": r})));
+            errors(format!("account could not be scanned: {r}"), json!({"access": r}), r);
+            continue;
+        }
+        if let Fact::Unavailable(r) = &account.listed_trails {
+            errors(format!("the account's trails could not be listed: {r}"), json!({"listed_trails": r}), r);
             continue;
         }
         let regions = match &account.regions {
             Fact::Present(regions) => regions,
             other => {
-                let r = other.unavailable_reason().unwrap_or("account:ListRegions returned nothing").to_string();
-                out.push(error(format!("the account's enabled regions could not be read: {r}"), json!({"regions": r})));
+                let r = other.unavailable().cloned().unwrap_or_else(|| Unavailable::new(UnavailableKind::NotFound, Some("account:ListRegions"), "account:ListRegions returned nothing"));
+                errors(format!("the account's enabled regions could not be read: {r}"), json!({"regions": r}), &r);
                 continue;
             }
         };
-        if let Fact::Unavailable(r) = &account.listed_trails {
-            out.push(error(format!("the account's trails could not be listed: {r}"), json!({"listed_trails": r})));
-            continue;
-        }
         let trails = trails_applying_to(ctx.inventory, account);
         for region in regions {
             let records_here = |t: &Trail| -> Result<bool, Unavailable> {

@@ -23,6 +23,7 @@ fn key_check(ctx: &Context, code: &str, judge: impl Fn(&Key) -> (Status, String,
             let resource = key.metadata.present().map(|m| m.arn.as_str()).unwrap_or(&key.reference);
             outcome(code, status, &key.account_id, Some(&key.region), resource, message, evidence)
         })
+        .chain(unknown_trail_resources(ctx, code, "KMS key"))
         .collect()
 }
 

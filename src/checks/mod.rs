@@ -299,3 +299,24 @@ pub(crate) fn per_account(ctx: &Context, code: &str, mut judge: impl FnMut(&Acco
         })
         .collect()
 }
+
+/// For bucket- and key-scope checks: a trail whose configuration could not be read names a
+/// bucket and maybe a key nobody can see. Each such trail keeps one ERROR per check, so the
+/// resource it depends on never silently drops out of counts (resource: `TRAIL-ARN#what`).
+pub(crate) fn unknown_trail_resources<'a>(ctx: &'a Context, code: &'a str, what: &'a str) -> impl Iterator<Item = Outcome> + 'a {
+    ctx.inventory.trails.values().filter_map(move |t| {
+        let reason = t.config.unavailable()?;
+        let resource = format!("{}#{}", t.arn, what.replace(' ', "-").to_ascii_lowercase());
+        let mut o = outcome(
+            code,
+            Status::Error,
+            &t.account_id,
+            Some(&t.home_region),
+            &resource,
+            format!("the {what} of trail {} is unknown: its configuration could not be read: {reason}", t.arn),
+            serde_json::json!({ "trail": t.arn, "config": reason }),
+        );
+        o.cause = Some(reason.clone());
+        Some(o)
+    })
+}

@@ -55,3 +55,17 @@ fn error_outcomes_carry_a_typed_cause() {
     assert_eq!((cause.kind, cause.action.as_deref()), (UnavailableKind::Throttled, Some("s3:GetBucketVersioning")));
     assert!(only(&with_bucket(bucket("logs", ACCT)), "CT304").cause.is_none(), "a PASS has no cause");
 }
+
+#[test]
+fn a_trail_whose_configuration_is_unreadable_keeps_an_error_for_its_bucket_and_key() {
+    let mut t = trail("main", ACCT, "us-east-1");
+    t.trail.config = unavailable(DENIED);
+    let inv = inventory(vec![account(ACCT)], vec![t], vec![], vec![], vec![]);
+    let arn = trail_arn("main", ACCT, "us-east-1");
+    for (code, resource) in [("CT304", format!("{arn}#log-bucket")), ("CT401", format!("{arn}#kms-key"))] {
+        let o = only(&inv, code);
+        expect_error(&o, "AccessDenied");
+        assert_eq!(o.resource, resource, "{code}");
+        assert!(o.cause.is_some(), "{code}");
+    }
+}
