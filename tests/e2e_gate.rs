@@ -146,3 +146,63 @@ fn an_account_that_could_not_be_entered_keeps_an_error_for_every_region_in_scope
     regions.sort();
     assert_eq!(regions, ["eu-west-1", "us-east-1"], "one ERROR per region in scope, none silently absent");
 }
+
+#[test]
+fn profile_means_that_profile_whatever_the_environment_holds() {
+    let emulator = Emulator::start();
+    emulator.seed("compliant");
+    let dir = TempDir::new("gate-profile");
+    // An IAM user of the emulator, whose key goes into the profile `audit`.
+    let script = "import boto3,sys\niam=boto3.client('iam',endpoint_url=sys.argv[1],region_name='us-east-1',aws_access_key_id='testing',aws_secret_access_key='testing')\niam.create_user(UserName='auditor')\nk=iam.create_access_key(UserName='auditor')['AccessKey']\nprint(k['AccessKeyId'], k['SecretAccessKey'])";
+    let out = std::process::Command::new(common::repo_root().join(".venv/bin/python")).args(["-c", script, &emulator.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (key, secret) = text.trim().split_once(' ').unwrap();
+    std::fs::write(dir.path("config"), "[profile audit]\nregion = us-east-1\n").unwrap();
+    std::fs::write(dir.path("credentials"), format!("[audit]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")).unwrap();
+    let run = |profile: &str, report: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trailwarden"))
+            .args(["scan", "--endpoint-url", &emulator.url, "--profile", profile, "--select", "CT101", "-o", &format!("json={report}")])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", dir.path("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path("credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap()
+    };
+    let report = dir.str("report.json");
+    let out = run("audit", &report);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_eq!(read_json(&dir.path("report.json"))["scan"]["caller"]["arn"], "arn:aws:iam::123456789012:user/auditor", "the profile's identity, not the environment's");
+    let out = run("nosuchprofile", &dir.str("none.json"));
+    assert_refused(&out, "--profile nosuchprofile: no such profile");
+    assert!(stderr(&out).contains("profiles there: audit"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_credentials_and_an_unreachable_endpoint_are_one_line_each() {
+    let base = |envs: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+        c.args(["scan", "--endpoint-url", "http://127.0.0.1:9"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = base(&[]);
+    assert_refused(&out, "no AWS credentials found");
+    assert!(stderr(&out).contains("--profile") && stderr(&out).len() < 600, "{}", stderr(&out));
+    let started = std::time::Instant::now();
+    let out = base(&[("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", "y")]);
+    assert_refused(&out, "cannot reach http://127.0.0.1:9");
+    assert!(!stderr(&out).contains("check your credentials") && !stderr(&out).contains("ConnectorError"), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "a bounded wait, not minutes of retries: {:?}", started.elapsed());
+}

@@ -75,7 +75,7 @@ pub fn describe_error<E: ProvideErrorMetadata + std::error::Error + 'static>(act
         SdkError::TimeoutError(_) => format!("{action}: timed out"),
         SdkError::DispatchFailure(failure) => {
             let cause = failure.as_connector_error().map(|e| e as &dyn std::error::Error).unwrap_or(err);
-            format!("{action}: could not reach AWS: {}", one_line(&DisplayErrorContext(cause).to_string()))
+            format!("{action}: could not reach AWS: {}", cause_chain(cause))
         }
         other => format!("{action}: {}", one_line(&DisplayErrorContext(other).to_string())),
     }
@@ -92,6 +92,21 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(action: &
         Some(code) if absent_codes.contains(&code.as_str()) => Classified::Absent,
         _ => Classified::Unavailable(unavailable(action, err)),
     }
+}
+
+/// An error and its sources, by their Display forms only (the SDK's DisplayErrorContext adds
+/// the Debug form too, a page of struct dump), without repeats.
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        let text = one_line(&e.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Collapse whitespace so a reason is always one line (SDK errors can span several).

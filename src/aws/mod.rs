@@ -37,9 +37,11 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
 }
 
-/// Load the base SDK configuration from the default credential chain (env, profile, SSO,
-/// web identity, instance/container roles), with adaptive retry and bounded timeouts.
-pub async fn load_base_config(options: &ConnectOptions) -> SdkConfig {
+/// Load the base SDK configuration from the default credential chain (env, profile, web
+/// identity, instance/container roles), with adaptive retry and bounded timeouts. With
+/// `--profile`, that profile's credentials are used whatever the environment holds (as the
+/// AWS CLI does), and a profile that is not defined is an error naming the files searched.
+pub async fn load_base_config(options: &ConnectOptions) -> Result<SdkConfig, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::adaptive().with_max_attempts(8).with_initial_backoff(Duration::from_millis(200)))
         .timeout_config(
@@ -50,7 +52,9 @@ pub async fn load_base_config(options: &ConnectOptions) -> SdkConfig {
                 .build(),
         );
     if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
+        check_profile_exists(profile).await?;
+        let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(profile).build();
+        loader = loader.profile_name(profile).credentials_provider(credentials);
     }
     if let Some(region) = &options.region {
         loader = loader.region(Region::new(region.clone()));
@@ -60,9 +64,29 @@ pub async fn load_base_config(options: &ConnectOptions) -> SdkConfig {
     }
     let config = loader.load().await;
     if config.region().is_none() {
-        return config.to_builder().region(Region::new(DEFAULT_REGION)).build();
+        return Ok(config.to_builder().region(Region::new(DEFAULT_REGION)).build());
     }
-    config
+    Ok(config)
+}
+
+/// `--profile NAME` must name a profile of the AWS config or credentials file.
+async fn check_profile_exists(profile: &str) -> Result<(), String> {
+    use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = format!(
+        "{} and {}",
+        std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| "~/.aws/config".into()),
+        std::env::var("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_else(|_| "~/.aws/credentials".into())
+    );
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
+        .await
+        .map_err(|e| format!("--profile {profile}: the AWS config files ({files}) cannot be read: {}", errors::one_line(&e.to_string())))?;
+    if set.get_profile(profile).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = set.profiles().collect();
+    let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+    Err(format!("--profile {profile}: no such profile in {files} (profiles there: {known}); give one of those, or create it with `aws configure --profile {profile}`"))
 }
 
 /// Credentials and configuration for reading one account.
@@ -80,6 +104,16 @@ impl Session {
 
     pub fn default_region(&self) -> String {
         self.config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string())
+    }
+
+    /// STS for the first call of a scan: two attempts and short timeouts, so a wrong endpoint
+    /// or missing network is reported in seconds.
+    pub fn sts_first_contact(&self) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.config)
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(3)).operation_attempt_timeout(Duration::from_secs(10)).build())
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {

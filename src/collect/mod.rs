@@ -56,22 +56,14 @@ pub enum CollectError {
 
 pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
     let started_at = Utc::now();
-    let base_config = load_base_config(&options.connect).await;
+    let base_config = load_base_config(&options.connect).await.map_err(CollectError::Identity)?;
     // --endpoint-url, or AWS_ENDPOINT_URL from the environment (the SDK's own setting).
     let endpoint_url = options.connect.endpoint_url.clone().or_else(|| base_config.endpoint_url().map(str::to_string));
     let base = Session::new("", base_config, endpoint_url);
 
-    let identity = base
-        .sts()
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| {
-            CollectError::Identity(format!(
-                "cannot determine who is calling AWS ({}); check your credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)",
-                describe_error("sts:GetCallerIdentity", &e)
-            ))
-        })?;
+    // Who the scan runs as, asked once, fast: a missing credential or an unreachable endpoint
+    // is a one-line error before anything else is tried, not minutes of retries.
+    let identity = base.sts_first_contact().get_caller_identity().send().await.map_err(|e| identity_error(&e, base.endpoint_url.as_deref(), &options.connect))?;
     let caller = Caller {
         account_id: identity.account().unwrap_or_default().to_string(),
         arn: identity.arn().unwrap_or_default().to_string(),
@@ -127,4 +119,33 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
 /// still be allowed by a resource policy).
 fn session_for<'a>(sessions: &'a BTreeMap<String, Session>, owner: &str, referrer: &str) -> Option<&'a Session> {
     sessions.get(owner).or_else(|| sessions.get(referrer))
+}
+
+/// One line for "the scan cannot start": no credentials (naming the sources tried and the
+/// fixes), an endpoint that cannot be reached (naming it), or what STS said.
+fn identity_error<E>(e: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>, endpoint: Option<&str>, connect: &ConnectOptions) -> CollectError
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if err.downcast_ref::<aws_credential_types::provider::error::CredentialsError>().is_some() {
+            let profile = connect.profile.as_deref().map(|p| format!(" for profile `{p}`")).unwrap_or_default();
+            return CollectError::Identity(format!(
+                "no AWS credentials found{profile} (tried: environment AWS_ACCESS_KEY_ID, the AWS_PROFILE/--profile profile in ~/.aws/config and ~/.aws/credentials, web identity, ECS container, EC2 instance metadata); pass --profile NAME, run `aws sso login --profile NAME`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            ));
+        }
+        cause = err.source();
+    }
+    match e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            let target = endpoint.map(str::to_string).unwrap_or_else(|| "the AWS STS endpoint".to_string());
+            CollectError::Identity(format!("cannot reach {target} ({}); check --endpoint-url, the network or a proxy", describe_error("sts:GetCallerIdentity", e)))
+        }
+        _ => CollectError::Identity(format!(
+            "cannot determine who is calling AWS ({}); check your credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)",
+            describe_error("sts:GetCallerIdentity", e)
+        )),
+    }
 }
