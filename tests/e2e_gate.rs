@@ -59,6 +59,9 @@ fn config_and_command_line_lists_merge_by_the_written_rule() {
     assert!(matches!(out.status.code(), Some(1 | 3)), "{}", stderr(&out));
     let checks: Vec<String> = read_json(&dir.path("merged.json"))["checks"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
     assert_eq!(checks, ["CT301", "CT302", "CT303", "CT304", "CT307", "CT308", "CT309"], "--ignore adds to the config's ignore; --select narrows");
+    let parameters = &read_json(&dir.path("merged.json"))["scan"]["parameters"];
+    assert_eq!(parameters["selected_checks"], serde_json::json!(checks), "the report records the effective selection");
+    assert_eq!((parameters["min_retention_days"].as_u64(), parameters["fail_on"].as_str()), (Some(365), Some("low")), "{parameters}");
 }
 
 #[test]

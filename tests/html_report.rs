@@ -114,6 +114,7 @@ fn hostile_report() -> Report {
             ],
             regions,
             notes: Vec::new(),
+            parameters: None,
         },
         summary: Summary::default(),
         checks: vec![

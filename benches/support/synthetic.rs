@@ -199,6 +199,7 @@ pub fn report(accounts: usize) -> Report {
             accounts: infos,
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
             notes: Vec::new(),
+            parameters: None,
         },
         summary: Summary { by_status: BTreeMap::new(), by_severity: BTreeMap::new(), suppressed: 0 },
         checks,

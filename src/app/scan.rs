@@ -40,6 +40,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
         settings.severity_overrides.get(code).copied().or_else(|| checks::metadata::get(code).map(|m| m.severity)).unwrap_or(Severity::Medium)
     };
     let mut report = Report::build(&inventory, outcomes, &settings.selected_checks, severity_of);
+    report.scan.parameters = Some(run_parameters(&settings));
     for warning in policy::apply_suppressions(&mut report, &settings.suppressions, chrono::Utc::now().date_naive()) {
         eprintln!("trailwarden: warning: {warning}");
     }
@@ -49,6 +50,27 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
 
     emit_all(&settings, &report, inventory_sha256)?;
     Ok(policy::exit_code(&report, settings.fail_on, settings.fail_on_new, settings.allow_incomplete))
+}
+
+/// The settled parameters, for the report.
+fn run_parameters(settings: &ScanSettings) -> crate::report::RunParameters {
+    let (accounts, excluded_accounts, regions, evidence) = match &settings.source {
+        Source::Aws(o) => (o.selection.only.clone(), o.selection.exclude.clone(), o.regions.clone(), "aws".to_string()),
+        Source::Inventory(path) => (Vec::new(), Vec::new(), None, path.display().to_string()),
+    };
+    crate::report::RunParameters {
+        selected_checks: settings.selected_checks.iter().map(|c| c.to_string()).collect(),
+        accounts,
+        excluded_accounts,
+        regions,
+        min_retention_days: settings.eval.min_retention_days,
+        min_log_group_retention_days: settings.eval.min_log_group_retention_days,
+        central_bucket: settings.eval.central_bucket.clone(),
+        allowed_regions: settings.eval.allowed_regions.clone(),
+        cis_version: settings.eval.cis_version.clone(),
+        fail_on: settings.fail_on,
+        evidence,
+    }
 }
 
 /// The evidence: collected from AWS, or loaded from a saved inventory (with its SHA-256).

@@ -216,7 +216,13 @@ pub fn render_within(report: &Report, limit: usize) -> String {
         });
     }
     if let Some(b) = &report.baseline {
-        let fixed: Vec<&Finding> = report.findings.iter().chain(b.gone.iter()).filter(|f| f.baseline == Some(BaselineClass::Fixed)).collect();
+        // Gone findings are fixed unless the comparison could not look at them.
+        let fixed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.baseline == Some(BaselineClass::Fixed))
+            .chain(b.gone.iter().filter(|f| f.baseline != Some(BaselineClass::NotCompared)))
+            .collect();
         if !fixed.is_empty() {
             doc.details(&format!("Fixed since the baseline ({})", fixed.len()), |doc| {
                 let rows = fixed

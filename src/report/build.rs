@@ -75,6 +75,7 @@ impl Report {
                     .collect(),
                 regions,
                 notes: inventory.scan.notes.clone(),
+                parameters: None,
             },
             summary: Summary::default(),
             checks,

@@ -64,6 +64,36 @@ pub struct ScanInfo {
     /// What the collector decided about scope: accounts not ACTIVE, excluded, not found.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The run's effective selection and parameters, as settled from flags and the config.
+    #[serde(default)]
+    pub parameters: Option<RunParameters>,
+}
+
+/// What a run was asked to do, so a report says under which rules its verdicts were made.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RunParameters {
+    /// The checks that ran (after `select`/`ignore` of the config and the command line).
+    pub selected_checks: Vec<String>,
+    /// `--accounts` (empty: every account in scope).
+    pub accounts: Vec<String>,
+    /// `--exclude-accounts`.
+    pub excluded_accounts: Vec<String>,
+    /// `--regions` (null: the regions enabled in each account).
+    pub regions: Option<Vec<String>>,
+    /// CT307's minimum retention of log objects, in days.
+    pub min_retention_days: u32,
+    /// CT516's minimum retention of the trail log group, in days.
+    pub min_log_group_retention_days: u32,
+    /// CT209's central bucket (null: not checked).
+    pub central_bucket: Option<String>,
+    /// CT517's allowed regions (null: not checked).
+    pub allowed_regions: Option<Vec<String>>,
+    /// The CIS version whose samples judged metric filters (CT5xx).
+    pub cis_version: Option<String>,
+    /// `--fail-on`.
+    pub fail_on: Severity,
+    /// Where the evidence came from: `aws`, or the `--inventory` file.
+    pub evidence: String,
 }
 
 /// The identity the scan ran as (STS GetCallerIdentity).
