@@ -40,7 +40,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
         settings.severity_overrides.get(code).copied().or_else(|| checks::metadata::get(code).map(|m| m.severity)).unwrap_or(Severity::Medium)
     };
     let mut report = Report::build(&inventory, outcomes, &settings.selected_checks, severity_of);
-    report.scan.parameters = Some(run_parameters(&settings));
+    report.scan.parameters = Some(run_parameters(&settings, &inventory));
     for warning in policy::apply_suppressions(&mut report, &settings.suppressions, chrono::Utc::now().date_naive()) {
         eprintln!("trailwarden: warning: {warning}");
     }
@@ -53,11 +53,13 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
 }
 
 /// The settled parameters, for the report.
-fn run_parameters(settings: &ScanSettings) -> crate::report::RunParameters {
-    let (accounts, excluded_accounts, regions, evidence) = match &settings.source {
-        Source::Aws(o) => (o.selection.only.clone(), o.selection.exclude.clone(), o.regions.clone(), "aws".to_string()),
-        Source::Inventory(path) => (Vec::new(), Vec::new(), None, path.display().to_string()),
+fn run_parameters(settings: &ScanSettings, inventory: &Inventory) -> crate::report::RunParameters {
+    // A saved inventory is evaluated as collected: its scope is the one it was saved with.
+    let (accounts, excluded_accounts) = match &settings.source {
+        Source::Aws(o) => (o.selection.only.clone(), o.selection.exclude.clone()),
+        Source::Inventory(_) => (Vec::new(), Vec::new()),
     };
+    let regions = inventory.scan.requested_regions.clone();
     crate::report::RunParameters {
         selected_checks: settings.selected_checks.iter().map(|c| c.to_string()).collect(),
         accounts,
@@ -69,7 +71,6 @@ fn run_parameters(settings: &ScanSettings) -> crate::report::RunParameters {
         allowed_regions: settings.eval.allowed_regions.clone(),
         cis_version: settings.eval.cis_version.clone(),
         fail_on: settings.fail_on,
-        evidence,
     }
 }
 

@@ -53,7 +53,8 @@ impl Renderer for Summary {
             for a in &not_scanned {
                 let name = a.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
                 let errors = report.findings.iter().filter(|f| f.account == a.id && f.status == Status::Error).count();
-                let _ = writeln!(out, "  {}{}: {} [{errors} ERROR outcomes]", a.id, name, a.reason.as_deref().unwrap_or("unknown reason"));
+                let outcomes = if errors == 0 { "no outcome of the selected checks, still unread".to_string() } else { format!("{errors} ERROR outcomes") };
+                let _ = writeln!(out, "  {}{}: {} [{outcomes}]", a.id, name, a.reason.as_deref().unwrap_or("unknown reason"));
             }
         }
 

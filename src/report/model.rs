@@ -92,8 +92,6 @@ pub struct RunParameters {
     pub cis_version: Option<String>,
     /// `--fail-on`.
     pub fail_on: Severity,
-    /// Where the evidence came from: `aws`, or the `--inventory` file.
-    pub evidence: String,
 }
 
 /// The identity the scan ran as (STS GetCallerIdentity).
