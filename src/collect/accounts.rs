@@ -2,6 +2,8 @@
 //! enabled regions, the trails the account lists, account-level Block Public Access,
 //! and the buckets the account owns (how a log bucket's owner is found).
 
+use std::collections::BTreeMap;
+
 use futures::StreamExt;
 
 use super::CollectOptions;
@@ -9,7 +11,7 @@ use super::progress::Progress;
 use super::read::{Limit, fact};
 use super::CollectError;
 use crate::aws::{Session, describe_error, unavailable};
-use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, TrailRef};
+use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, Trail, TrailRef};
 #[cfg(feature = "ec2-region-fallback")]
 use crate::model::region_partition;
 use crate::model::{Partition, Unavailable, UnavailableKind};
@@ -97,8 +99,13 @@ fn to_organization(org: &aws_sdk_organizations::types::Organization) -> Organiza
     }
 }
 
-/// Read every target account concurrently (bounded). Returns each account's facts and, when
-/// credentials could be had, its session.
+/// One account's unit of work: its facts, its session (when it could be entered) and the
+/// trails it owns.
+pub type AccountHarvest = (Account, Option<Session>, BTreeMap<String, Trail>);
+
+/// Read every target account concurrently (bounded: one permit per account in flight).
+/// Each account is entered, its account-wide facts read, and its own trails read with its own
+/// session, in one unit of work; what spans accounts comes after (see `collect`).
 pub async fn collect_accounts(
     base: &Session,
     caller: &Caller,
@@ -106,11 +113,11 @@ pub async fn collect_accounts(
     options: &CollectOptions,
     limit: &Limit,
     progress: &Progress,
-) -> Vec<(Account, Option<Session>)> {
+) -> Vec<AccountHarvest> {
     let partition = Partition::of_arn(&caller.arn);
     let total = targets.len();
     let mut done = 0;
-    let mut results: Vec<(Account, Option<Session>)> = Vec::with_capacity(total);
+    let mut results: Vec<AccountHarvest> = Vec::with_capacity(total);
     let mut stream = futures::stream::iter(targets.iter().cloned())
         .map(|target| {
             let partition = partition.clone();
@@ -126,7 +133,7 @@ pub async fn collect_accounts(
     results
 }
 
-async fn collect_account(base: &Session, caller: &Caller, partition: &Partition, target: Target, options: &CollectOptions) -> (Account, Option<Session>) {
+async fn collect_account(base: &Session, caller: &Caller, partition: &Partition, target: Target, options: &CollectOptions) -> AccountHarvest {
     let session = if target.id == caller.account_id {
         Ok((base.clone(), "caller".to_string()))
     } else {
@@ -148,7 +155,7 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &Partition,
                 owned_buckets: Fact::Unavailable(reason.with_kind(UnavailableKind::NotScanned)),
                 access: Fact::Unavailable(reason),
             };
-            return (account, None);
+            return (account, None, BTreeMap::new());
         }
     };
 
@@ -167,7 +174,8 @@ async fn collect_account(base: &Session, caller: &Caller, partition: &Partition,
         public_access_block,
         owned_buckets,
     };
-    (account, Some(session))
+    let trails = super::trails::own_trails(&account, &session).await;
+    (account, Some(session), trails)
 }
 
 /// The regions enabled in the account: account:ListRegions (the API made for it), falling

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 
 use crate::aws::{ConnectOptions, Session, describe_error, load_base_config};
-use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata};
+use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata, Trail};
 use crate::model::ScanMode;
 
 pub use accounts::AccountSelection;
@@ -77,11 +77,22 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
     let (organization, targets) = accounts::enumerate(&base, &caller, options, &mut notes).await?;
     let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &targets, options, &limit, &progress).await;
 
-    let sessions: BTreeMap<String, Session> =
-        accounts_with_sessions.iter().filter_map(|(account, session)| session.clone().map(|s| (account.id.clone(), s))).collect();
-    let accounts: Vec<_> = accounts_with_sessions.into_iter().map(|(account, _)| account).collect();
+    let mut sessions: BTreeMap<String, Session> = BTreeMap::new();
+    let mut trails: BTreeMap<String, Trail> = BTreeMap::new();
+    let mut accounts = Vec::with_capacity(accounts_with_sessions.len());
+    for (account, session, own_trails) in accounts_with_sessions {
+        if let Some(session) = session {
+            sessions.insert(account.id.clone(), session);
+        }
+        trails.extend(own_trails);
+        accounts.push(account);
+    }
 
-    let trails = trails::collect_trails(&accounts, &sessions, options.concurrency, &limit, &progress).await;
+    // What spans accounts: trails owned outside the scan, log buckets (their owner is found
+    // through every account's ListBuckets), and what trails reference, each read once with its
+    // owner's session.
+    let others = trails::collect_other_trails(&accounts, &trails, &sessions, options.concurrency, &limit, &progress).await;
+    trails.extend(others);
     let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &limit, &progress).await;
     let (keys, mut topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &limit, &progress).await;
     let metric_alarms = monitoring::collect_metric_alarms(&log_groups, &sessions, options.concurrency, &limit).await;

@@ -14,8 +14,24 @@ use crate::aws::Session;
 use crate::inventory::*;
 use crate::model::{Arn, Unavailable, UnavailableKind};
 
-pub async fn collect_trails(
+/// The account that owns a trail, from its ARN.
+fn owner_of(trail: &TrailRef) -> Option<&str> {
+    Arn::parse(&trail.arn).map(|a| a.account)
+}
+
+/// The trails an account lists and owns, read with the account's own session as part of the
+/// account's unit of work, all at once (an account has a handful of trails).
+pub async fn own_trails(account: &Account, session: &Session) -> BTreeMap<String, Trail> {
+    let Some(listed) = account.listed_trails.present() else { return BTreeMap::new() };
+    let reads = listed.iter().filter(|t| owner_of(t) == Some(account.id.as_str())).map(|t| collect_trail(session, t.clone(), account.id.clone()));
+    futures::future::join_all(reads).await.into_iter().map(|t| (t.arn.clone(), t)).collect()
+}
+
+/// The trails listed by some account and not read yet: those owned by an account outside the
+/// scan (or one that could not be entered), read with a listing account's session.
+pub async fn collect_other_trails(
     accounts: &[Account],
+    already: &BTreeMap<String, Trail>,
     sessions: &BTreeMap<String, Session>,
     concurrency: usize,
     limit: &Limit,
@@ -25,7 +41,7 @@ pub async fn collect_trails(
     let mut listed: BTreeMap<String, (TrailRef, String)> = BTreeMap::new();
     for account in accounts {
         if let Fact::Present(trails) = &account.listed_trails {
-            for trail in trails {
+            for trail in trails.iter().filter(|t| !already.contains_key(&t.arn)) {
                 listed.entry(trail.arn.clone()).or_insert_with(|| (trail.clone(), account.id.clone()));
             }
         }
