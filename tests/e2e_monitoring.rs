@@ -156,3 +156,37 @@ fn explain_filter_shows_what_a_pattern_catches_and_misses() {
     let out = trailwarden(&["explain-filter", "{ $.a = 1 }", "--class", "CT999"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn the_html_framework_view_agrees_with_the_json_counts_per_cis_control() {
+    let emulator = Emulator::start();
+    emulator.seed("cis-monitoring");
+    emulator.change("break-iam-filter");
+    emulator.change("alarm-in-other-region");
+    let dir = TempDir::new("cis-html");
+    let (json_path, html_path) = (dir.str("r.json"), dir.str("r.html"));
+    let out = emulator.scan(&["-o", &format!("json={json_path}"), "-o", &format!("html={html_path}"), "--framework", "cis-6.0"]);
+    assert!(matches!(out.status.code(), Some(1 | 3)), "{}", stderr(&out));
+    let report = read_json(&dir.path("r.json"));
+    let html = std::fs::read_to_string(dir.path("r.html")).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let mut compared = 0;
+    for control in (1..=15).map(|n| format!("5.{n}")) {
+        let codes: Vec<&str> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["frameworks"]["cis-6.0"].as_array().is_some_and(|ids| ids.iter().any(|id| id == control.as_str())))
+            .map(|c| c["code"].as_str().unwrap())
+            .collect();
+        let statuses: Vec<&str> = findings.iter().filter(|f| codes.contains(&f["check"].as_str().unwrap())).map(|f| f["status"].as_str().unwrap()).collect();
+        let expected = if statuses.contains(&"FAIL") { "FAIL" } else if statuses.contains(&"ERROR") { "ERROR" } else { "PASS" };
+        let row = format!("<th scope=\"row\" class=\"ctl\">{control}</th><td>");
+        let at = html.find(&row).unwrap_or_else(|| panic!("the framework view has no row for CIS 6.0 {control}"));
+        let cell = &html[at + row.len()..at + row.len() + 80];
+        assert!(cell.contains(&format!(">{expected}<")), "CIS {control}: JSON says {expected} ({statuses:?}), HTML shows {cell}");
+        compared += 1;
+    }
+    assert_eq!(compared, 15);
+    assert!(html.contains("<th scope=\"row\" class=\"ctl\">5.4</th><td><span class=\"st"), "the broken IAM filter's control is listed");
+}
