@@ -53,6 +53,10 @@ pub enum Command {
         /// Partition of the accounts: aws, aws-cn or aws-us-gov.
         #[arg(long, default_value = "aws")]
         partition: String,
+        /// `scanner`: the identity that runs the scan (lists the organization, assumes the
+        /// role, reads its own account); `member`: the audit role inside each member account.
+        #[arg(long = "for", value_enum, default_value_t = PolicyFor::Scanner)]
+        policy_for: PolicyFor,
     },
     /// Print the JSON Schema of the JSON report.
     Schema,
@@ -65,6 +69,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFor {
+    Scanner,
+    Member,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

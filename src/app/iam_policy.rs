@@ -2,19 +2,38 @@
 //! from the collector's own action list ([`crate::collect::iam::READ_ACTIONS`]).
 
 use super::{AppError, print_stdout};
+use crate::cli::PolicyFor;
 use crate::collect::iam::READ_ACTIONS;
 use crate::model::{ExitCode, Partition};
 use crate::settings::DEFAULT_ROLE_NAME;
 
-/// `trailwarden iam-policy [--role-name NAME] [--partition P]`.
-pub fn print(role_name: Option<&str>, partition: &str) -> Result<ExitCode, AppError> {
+/// `trailwarden iam-policy [--for scanner|member] [--role-name NAME] [--partition P]`.
+pub fn print(role_name: Option<&str>, partition: &str, policy_for: PolicyFor) -> Result<ExitCode, AppError> {
     if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov") {
         return Err(AppError::Usage(format!("--partition: `{partition}` is not a partition; use aws, aws-cn or aws-us-gov")));
     }
-    let document = policy_document(role_name.unwrap_or(DEFAULT_ROLE_NAME), &Partition::new(partition));
+    let document = match policy_for {
+        PolicyFor::Scanner => policy_document(role_name.unwrap_or(DEFAULT_ROLE_NAME), &Partition::new(partition)),
+        PolicyFor::Member => member_policy_document(),
+    };
     let mut text = serde_json::to_string_pretty(&document).map_err(|e| AppError::Usage(format!("cannot serialise the policy: {e}")))?;
     text.push('\n');
     print_stdout(text.as_bytes())
+}
+
+/// The read-only actions the scan performs inside a member account: everything the collector
+/// calls except listing the organization and STS (those run as the scanner identity only).
+pub fn member_actions() -> Vec<&'static str> {
+    READ_ACTIONS.iter().copied().filter(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")).collect()
+}
+
+/// The audit role's policy in member accounts: read-only, nothing about the organization,
+/// no role assumption.
+pub fn member_policy_document() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Sid": "TrailwardenMemberReadOnly", "Effect": "Allow", "Action": member_actions(), "Resource": "*" }]
+    })
 }
 
 /// The policy document, with `sts:AssumeRole` limited to the scan role in member accounts
@@ -74,6 +93,14 @@ mod tests {
     fn policy_lists_exactly_the_actions_the_code_calls() {
         let declared: BTreeSet<String> = READ_ACTIONS.iter().map(|s| s.to_string()).chain(["sts:AssumeRole".to_string()]).collect();
         assert_eq!(actions_in_source(), declared);
+    }
+
+    #[test]
+    fn the_member_policy_reads_only_inside_the_account() {
+        let actions = member_actions();
+        assert!(actions.iter().all(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")), "{actions:?}");
+        assert_eq!(actions.len(), READ_ACTIONS.len() - 3, "every other action of the collector is there");
+        assert_eq!(member_policy_document()["Statement"].as_array().unwrap().len(), 1, "no sts:AssumeRole statement");
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Explain { code } => catalog::explain(&code),
         Command::ExplainFilter { pattern, class, cis_version, allowed_regions } => explain_filter::run(&pattern, class.as_deref(), cis_version.as_deref(), allowed_regions.as_deref()),
         Command::Checks { format } => catalog::list(format),
-        Command::IamPolicy { role_name, partition } => iam_policy::print(role_name.as_deref(), &partition),
+        Command::IamPolicy { role_name, partition, policy_for } => iam_policy::print(role_name.as_deref(), &partition, policy_for),
         Command::Schema => print_stdout(crate::report::JSON_SCHEMA.as_bytes()),
         Command::Init { path, force } => init::run(&path, force),
     }
