@@ -143,15 +143,16 @@ pub fn artifact_uri(path: &str) -> String {
     } else if path.len() > 2 && path.as_bytes()[1] == b':' && path.as_bytes()[2] == b'/' {
         out.push_str("file:///");
     }
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    out.extend(percent_encoding::utf8_percent_encode(path, OUTSIDE_URI_PATH));
     out
 }
+
+/// Bytes encoded in an `artifactLocation.uri` path: everything but RFC 3986's unreserved
+/// characters, `/`, `:` and `@`, and the sub-delimiters.
+const OUTSIDE_URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/').remove(b':').remove(b'@')
+    .remove(b'!').remove(b'$').remove(b'&').remove(b'\'').remove(b'(').remove(b')').remove(b'*')
+    .remove(b'+').remove(b',').remove(b';').remove(b'=');
 
 fn result<'a>(f: &'a Finding, rule_index: usize, artifact: &'a str) -> SarifResult<'a> {
     let region = f.region.as_deref().unwrap_or("global");
