@@ -14,4 +14,5 @@ mod bucket;
 mod coverage;
 mod cross_cutting;
 mod key;
+mod monitoring;
 mod trail_config;
