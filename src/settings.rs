@@ -90,11 +90,10 @@ impl ScanSettings {
             (Some(_), _) | (None, None) => parse_regions("--regions", args.regions.as_deref())?,
             (None, Some(from_config)) => from_config.clone(),
         };
-        if let Some(r) = &args.region {
-            if !is_region_shaped(r) {
+        if let Some(r) = &args.region
+            && !is_region_shaped(r) {
                 return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
             }
-        }
         validate_account_ids("--accounts", &args.accounts)?;
         validate_account_ids("--exclude-accounts", &args.exclude_accounts)?;
         let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
