@@ -27,6 +27,7 @@ PINS=(
   "requests==2.34.2"
   "PyYAML==6.0.3"      # parses docs/ci examples in tests/e2e_ci_examples.rs
   "cbor2==6.2.1"       # CloudWatch Smithy RPC v2 CBOR front (moto_launcher.py patch l)
+  "cfn-lint==1.58.0"   # lints deploy/cloudformation/*.json in tests/e2e_deploy.rs
 )
 
 pins_satisfied() {
