@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Check, before a long scan, that it would read everything: the caller, the organization,
+    /// the role in each account, and which member actions are denied. Exit 0 when all is readable.
+    Doctor(DoctorArgs),
     /// Print the least-privilege read-only IAM policy a scan needs.
     IamPolicy {
         /// Role assumed in member accounts (for the sts:AssumeRole statement) [default: OrganizationAccountAccessRole].
@@ -82,6 +85,37 @@ pub enum ListFormat {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// Named profile from the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Region for global API calls; default from the AWS config, else us-east-1.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Check every ACTIVE account of the organization.
+    #[arg(long)]
+    pub org: bool,
+    /// Role assumed in each account other than the caller's [default: OrganizationAccountAccessRole].
+    #[arg(long)]
+    pub role_name: Option<String>,
+    /// External id passed to sts:AssumeRole.
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// Only these accounts (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Skip these accounts (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
+    /// Accounts checked at once [default: 8].
+    #[arg(long)]
+    pub concurrency: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]

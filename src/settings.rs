@@ -147,6 +147,30 @@ impl ScanSettings {
     }
 }
 
+/// `doctor`'s flags merged with the config (role name, external id), as the scan would use them.
+pub fn doctor_options(args: &crate::cli::DoctorArgs, config: &Validated) -> Result<CollectOptions, SettingsError> {
+    if let Some(r) = &args.region {
+        if !is_region_shaped(r) {
+            return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
+        }
+    }
+    validate_account_ids("--accounts", &args.accounts)?;
+    validate_account_ids("--exclude-accounts", &args.exclude_accounts)?;
+    let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+    if concurrency == 0 {
+        return Err(SettingsError("--concurrency: must be at least 1".into()));
+    }
+    Ok(CollectOptions {
+        connect: ConnectOptions { profile: args.profile.clone(), region: args.region.clone(), endpoint_url: args.endpoint_url.clone() },
+        organization: args.org,
+        role_name: args.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
+        external_id: args.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
+        selection: AccountSelection { only: args.accounts.clone(), exclude: args.exclude_accounts.clone() },
+        regions: None,
+        concurrency,
+    })
+}
+
 /// The checks to run. Rule: `--ignore` (command line) adds to the config's `ignore`;
 /// `--select` (command line) narrows the config's `select` (a check runs when both name it;
 /// an empty list names every check). An empty result is an error, never a scan of nothing.

@@ -5,6 +5,7 @@
 //! judges: it calls collect, checks, policy, report and emit in that order.
 
 mod catalog;
+mod doctor;
 mod explain_filter;
 mod iam_policy;
 mod init;
@@ -84,6 +85,7 @@ impl AppError {
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
         Command::Explain { code } => catalog::explain(&code),
         Command::ExplainFilter { pattern, class, cis_version, allowed_regions } => explain_filter::run(&pattern, class.as_deref(), cis_version.as_deref(), allowed_regions.as_deref()),
         Command::Checks { format } => catalog::list(format),

@@ -11,7 +11,7 @@
 mod endpoints;
 pub mod errors;
 
-pub use errors::{Classified, classify, describe_error, error_code, unavailable};
+pub use errors::{Classified, classify, describe_error, error_code, kind_of, unavailable};
 
 use std::time::Duration;
 
@@ -195,11 +195,6 @@ impl Session {
         }
         let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Ok(Session::new(account_id, config, self.endpoint_url.clone()))
-    }
-
-    /// Whether this session's credentials refresh themselves (assumed-role sessions do).
-    pub fn credentials_source(&self) -> String {
-        self.config.credentials_provider().map(|p| format!("{p:?}")).unwrap_or_default()
     }
 }
 

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod buckets;
+pub mod doctor;
 pub mod iam;
 mod monitoring;
 mod progress;
@@ -54,8 +55,8 @@ pub enum CollectError {
     Organization(String),
 }
 
-pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
-    let started_at = Utc::now();
+/// The base session and the caller's identity: the first thing every command that reads AWS does.
+async fn connect(options: &CollectOptions) -> Result<(Session, Caller), CollectError> {
     let base_config = load_base_config(&options.connect).await.map_err(CollectError::Identity)?;
     // --endpoint-url, or AWS_ENDPOINT_URL from the environment (the SDK's own setting).
     let endpoint_url = options.connect.endpoint_url.clone().or_else(|| base_config.endpoint_url().map(str::to_string));
@@ -70,6 +71,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         user_id: identity.user_id().unwrap_or_default().to_string(),
     };
     let base = Session::new(&caller.account_id, base.config.clone(), base.endpoint_url.clone());
+    Ok((base, caller))
+}
+
+pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
+    let started_at = Utc::now();
+    let (base, caller) = connect(options).await?;
 
     let progress = progress::Progress::new();
     let limit = read::Limit::new(options.concurrency);

@@ -84,6 +84,13 @@ impl Emulator {
         self.scan_in(&std::env::temp_dir(), args)
     }
 
+    /// Any command (`doctor …`) with `--endpoint-url <emulator>` appended and the emulator's credentials.
+    pub fn scan_like(&self, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--endpoint-url", &self.url]);
+        trailwarden_in(&std::env::temp_dir(), &all)
+    }
+
     /// As [`Emulator::scan`], from `dir` (where `./trailwarden.toml` is found).
     pub fn scan_in(&self, dir: &Path, args: &[&str]) -> Output {
         let mut all = vec!["scan", "--endpoint-url", &self.url];
@@ -192,5 +199,18 @@ impl Findings {
 
     pub fn for_check(&self, check: &str) -> Vec<&serde_json::Value> {
         self.0.iter().filter(|f| f["check"] == check).collect()
+    }
+}
+
+impl Emulator {
+    /// Refuse `service:Operation` to `account` from now on (the launcher's deny-action knob).
+    pub fn deny_action(&self, account: &str, operation: &str) {
+        use std::io::{Read, Write};
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect to the emulator");
+        write!(stream, "POST /_trailwarden/deny-action?rule={account}/{operation} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.0 204") || answer.starts_with("HTTP/1.1 204"), "deny-action refused: {answer}");
     }
 }

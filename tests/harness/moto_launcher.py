@@ -2215,12 +2215,57 @@ class HarnessRoutes:
         return self.app(environ, start_response)
 
 
-def build_app(count_requests: bool = False) -> Any:
+class DenyActions:
+    """Test knob (--deny-action ACCOUNT/SERVICE:Operation), not an AWS behaviour: answer
+    AccessDenied, in the protocol's own shape, to that operation from that account, as an
+    SCP or a missing permission would. Operations are named as the request counter names them
+    (JSON, Query and CBOR protocols; S3 REST operations are not matched). Rules can also be
+    added to a running emulator: `POST /_trailwarden/deny-action?rule=ACCOUNT/SERVICE:Operation`."""
+
+    def __init__(self, app: Any, rules: list[str]) -> None:
+        self.app = app
+        self.rules = {tuple(r.split("/", 1)) for r in rules}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from urllib.parse import parse_qs
+
+        from moto.iam.models import get_account_id_from
+        if environ.get("PATH_INFO") == "/_trailwarden/deny-action":
+            rule = (parse_qs(environ.get("QUERY_STRING", "")).get("rule") or [""])[0]
+            if "/" not in rule:
+                start_response("400 Bad Request", [("Content-Length", "0")])
+                return [b""]
+            self.rules.add(tuple(rule.split("/", 1)))
+            start_response("204 No Content", [])
+            return [b""]
+        if not self.rules:
+            return self.app(environ, start_response)
+        op = RequestCounter.operation(environ)
+        m = re.search(r"Credential=([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+        account = get_account_id_from(m.group(1)) if m else ""
+        if (account, op) not in self.rules:
+            return self.app(environ, start_response)
+        message = f"User is not authorized to perform: {op} (denied by the harness's --deny-action)"
+        if environ.get("HTTP_X_AMZ_TARGET"):
+            body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1")]
+            status = "400 Bad Request"
+        else:
+            body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message></Error>'
+                    f'<RequestId>{_request_id(36)}</RequestId></ErrorResponse>').encode()
+            headers = [("Content-Type", "text/xml")]
+            status = "403 Forbidden"
+        start_response(status, headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+
+def build_app(count_requests: bool = False, deny_actions: list[str] | None = None) -> Any:
     """moto's server app behind the harness's WSGI layers (patches must be applied)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     app: Any = DomainDispatcherApplication(create_backend_app)
     app = CloudWatchRpcV2Cbor(app)
+    app = DenyActions(app, deny_actions or [])
     app = HarnessRoutes(app)
     if count_requests:
         app = RequestCounter(app)
@@ -2260,6 +2305,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave moto's missing account:ListRegions missing (tests the ec2:DescribeRegions fallback)")
     parser.add_argument("--count-requests", action="store_true",
                         help="count requests per operation; GET /_trailwarden/requests returns and resets the counts")
+    parser.add_argument("--deny-action", action="append", default=[], metavar="ACCOUNT/SERVICE:Operation",
+                        help="answer AccessDenied to that operation from that account (test knob, repeatable)")
     parser.add_argument("--sts-expiration-seconds", type=int, default=None,
                         help="AssumeRole credentials expire after N seconds (tests credential refresh)")
     parser.add_argument("--watch-stdin", action="store_true",
@@ -2291,7 +2338,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    app = build_app(count_requests=args.count_requests)
+    app = build_app(count_requests=args.count_requests, deny_actions=args.deny_action)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     host, port = server.server_address[:2]
 
