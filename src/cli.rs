@@ -50,7 +50,7 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print the least-privilege read-only IAM policy a scan needs.
     IamPolicy {
-        /// Role assumed in member accounts (for the sts:AssumeRole statement) [default: OrganizationAccountAccessRole].
+        /// Role assumed in member accounts (for the sts:AssumeRole statement) [default: TrailwardenAudit].
         #[arg(long)]
         role_name: Option<String>,
         /// Partition of the accounts: aws, aws-cn or aws-us-gov.
@@ -101,7 +101,7 @@ pub struct DoctorArgs {
     /// Check every ACTIVE account of the organization.
     #[arg(long)]
     pub org: bool,
-    /// Role assumed in each account other than the caller's [default: OrganizationAccountAccessRole].
+    /// Role assumed in each account other than the caller's [default: TrailwardenAudit].
     #[arg(long)]
     pub role_name: Option<String>,
     /// External id passed to sts:AssumeRole.
@@ -135,7 +135,7 @@ pub struct ScanArgs {
     /// Scan every ACTIVE account of the AWS Organization (run from the management account).
     #[arg(long)]
     pub org: bool,
-    /// Role assumed in each account other than the caller's [default: OrganizationAccountAccessRole].
+    /// Role assumed in each account other than the caller's [default: TrailwardenAudit].
     #[arg(long)]
     pub role_name: Option<String>,
     /// External id passed to sts:AssumeRole.

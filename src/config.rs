@@ -267,7 +267,7 @@ min_log_group_retention_days = 365
 central_bucket = ""
 
 # Role assumed in every account other than the caller's (with --org or --accounts).
-role_name = "OrganizationAccountAccessRole"
+role_name = "TrailwardenAudit"
 
 # External id passed to sts:AssumeRole ("" = none).
 # external_id = ""

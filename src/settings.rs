@@ -18,8 +18,9 @@ use crate::emit::check_writable;
 use crate::model::{OutputFormat, Severity, is_region_shaped};
 use crate::policy::select_checks;
 
-/// The role assumed in every account other than the caller's.
-pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+/// The role assumed in every account other than the caller's: the read-only audit role of
+/// deploy/cloudformation/member-role.json (its default RoleName).
+pub const DEFAULT_ROLE_NAME: &str = "TrailwardenAudit";
 /// `--fail-on`: any failure fails the gate.
 pub const DEFAULT_FAIL_ON: Severity = Severity::Low;
 /// `--concurrency`: units of work read at once.

@@ -62,24 +62,26 @@ fn the_member_role_deployed_through_cloudformation_lets_trailwarden_scan_only_wi
         .arg(repo_root().join("tests/harness/deploy_stack.py"))
         .args(["--endpoint", &emulator.url, "--account", member, "--template"])
         .arg(repo_root().join("deploy/cloudformation/member-role.json"))
-        .args(["--param", "ScannerPrincipalArn=arn:aws:iam::123456789012:root", "--param", "ExternalId=audit-7f3a"])
+        // The seeded organization already holds the default TrailwardenAudit (as if the StackSet
+        // had run): this instance gets its own name.
+        .args(["--param", "ScannerPrincipalArn=arn:aws:iam::123456789012:root", "--param", "ExternalId=audit-7f3a", "--param", "RoleName=TrailwardenAuditCfn"])
         .output()
         .unwrap();
     assert!(out.status.success(), "deploy: {}", String::from_utf8_lossy(&out.stderr));
     let deployed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(deployed["status"], "CREATE_COMPLETE", "{deployed}");
     let role = &deployed["role"];
-    assert_eq!(role["name"], "TrailwardenAudit");
+    assert_eq!(role["name"], "TrailwardenAuditCfn");
     assert_eq!(role["trust"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"], "audit-7f3a", "{role}");
     let policy = &role["policies"]["TrailwardenMemberReadOnly"]["Statement"][0];
     assert_eq!(actions(policy), actions(&printed_policy(&["iam-policy", "--for", "member"])["Statement"][0]), "the deployed role holds exactly the member policy");
 
     let dir = TempDir::new("deploy-scan");
     let path = dir.str("r.json");
-    let out = emulator.scan(&["--accounts", member, "--role-name", "TrailwardenAudit", "--external-id", "audit-7f3a", "--select", "CT101", "-o", &format!("json={path}")]);
+    let out = emulator.scan(&["--accounts", member, "--role-name", "TrailwardenAuditCfn", "--external-id", "audit-7f3a", "--select", "CT101", "-o", &format!("json={path}")]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(read_json(&dir.path("r.json"))["scan"]["accounts"][0]["status"], "scanned");
-    let out = emulator.scan(&["--accounts", member, "--role-name", "TrailwardenAudit", "--select", "CT101", "-o", &format!("json={path}")]);
+    let out = emulator.scan(&["--accounts", member, "--role-name", "TrailwardenAuditCfn", "--select", "CT101", "-o", &format!("json={path}")]);
     assert_eq!(out.status.code(), Some(3), "without the external id the role cannot be assumed: {}", stderr(&out));
     assert_eq!(read_json(&dir.path("r.json"))["scan"]["accounts"][0]["status"], "not_scanned");
 }

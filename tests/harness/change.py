@@ -63,6 +63,9 @@ def create_audit_role(w: World) -> dict:
             continue
         try:
             iam = w.client("iam", account=account["Id"])
+            if any(r["RoleName"] == "TrailwardenAudit" for r in iam.list_roles()["Roles"]):
+                created.append(account["Id"])  # the seed's StackSet stand-in already made it
+                continue
             iam.create_role(RoleName="TrailwardenAudit", AssumeRolePolicyDocument=json.dumps(AUDIT_TRUST))
             iam.attach_role_policy(RoleName="TrailwardenAudit", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
             created.append(account["Id"])

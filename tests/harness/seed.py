@@ -48,6 +48,9 @@ _isolate_from_real_aws()
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 ORG_ROLE = "OrganizationAccountAccessRole"
+# The read-only audit role a StackSet of deploy/cloudformation/member-role.json puts in every
+# member (trailwarden's default --role-name), trusting the management account.
+AUDIT_ROLE = "TrailwardenAudit"
 MFA_SERIAL = f"arn:aws:iam::{DEFAULT_ACCOUNT}:mfa/root-account-mfa-device 123456"
 
 
@@ -607,21 +610,38 @@ def create_account(w: World, name: str, ou: str | None = None) -> str:
             SourceParentId=w.out["organization"]["root_id"],
             DestinationParentId=w.out["organization"]["organizational_units"][ou],
         )
+    make_audit_role(w, account_id)
     w.out["accounts"][name] = {
         "id": account_id,
         "name": name,
         "email": email,
-        "role_name": ORG_ROLE,
+        "role_name": AUDIT_ROLE,
         "assumable": True,
         "ou": ou_name,
     }
     return account_id
 
 
+def make_audit_role(w: World, account_id: str) -> None:
+    """The member audit role as the StackSet creates it: the template's own policy."""
+    template = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "cloudformation", "member-role.json")
+    with open(template) as f:
+        props = json.load(f)["Resources"]["AuditRole"]["Properties"]
+    iam = w.client("iam", account_id)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=json.dumps(trust), MaxSessionDuration=3600)
+    policy = props["Policies"][0]
+    iam.put_role_policy(RoleName=AUDIT_ROLE, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(policy["PolicyDocument"]))
+
+
 def remove_org_role(w: World, name: str) -> None:
-    """Delete OrganizationAccountAccessRole from inside the member (it can't be assumed after)."""
+    """Delete the audit role and OrganizationAccountAccessRole from inside the member (it
+    can't be entered after)."""
     account = w.out["accounts"][name]["id"]
     iam = w.client("iam", account)  # assumes the role while it still exists
+    for p in iam.list_role_policies(RoleName=AUDIT_ROLE)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=AUDIT_ROLE, PolicyName=p)
+    iam.delete_role(RoleName=AUDIT_ROLE)
     for p in iam.list_attached_role_policies(RoleName=ORG_ROLE)["AttachedPolicies"]:
         iam.detach_role_policy(RoleName=ORG_ROLE, PolicyArn=p["PolicyArn"])
     for p in iam.list_role_policies(RoleName=ORG_ROLE)["PolicyNames"]:
