@@ -35,3 +35,13 @@ fn doctor_names_the_account_the_action_and_the_fix() {
     let out = trailwarden(&["doctor", "--accounts", "123"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn doctor_reports_an_organization_it_cannot_list_as_a_problem() {
+    // The compliant scenario has no organization: --org cannot list one.
+    let emulator = Emulator::start();
+    emulator.seed("compliant");
+    let out = emulator.scan_like(&["doctor", "--org"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).lines().any(|l| l.starts_with("PROBLEM") && l.contains("organizations:DescribeOrganization")), "{}", stdout(&out));
+}

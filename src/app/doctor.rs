@@ -12,7 +12,15 @@ pub fn run(args: &DoctorArgs) -> Result<ExitCode, AppError> {
     let config = crate::config::load(None)?;
     let options = crate::settings::doctor_options(args, &config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(AppError::Runtime)?;
-    let found = runtime.block_on(diagnose(&options))?;
+    let found = match runtime.block_on(diagnose(&options)) {
+        Ok(found) => found,
+        // The organization cannot be listed: that is the problem to report, not a usage error.
+        Err(crate::collect::CollectError::Organization(reason)) => {
+            print_stdout(format!("PROBLEM  {reason}\n1 problem(s).\n").as_bytes())?;
+            return Ok(ExitCode::Failures);
+        }
+        Err(e) => return Err(e.into()),
+    };
 
     let mut out = String::new();
     let _ = writeln!(out, "ok       caller: {}", found.caller_arn);
