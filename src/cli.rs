@@ -87,52 +87,19 @@ pub enum ListFormat {
     Markdown,
 }
 
+/// Where to look and as whom: shared by `scan` and `doctor`, so both reach AWS the same way.
 #[derive(Debug, clap::Args)]
-pub struct DoctorArgs {
-    /// Named profile from the AWS config files.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Region for global API calls; default from the AWS config, else us-east-1.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Send every AWS call to this endpoint (an emulator).
-    #[arg(long)]
-    pub endpoint_url: Option<String>,
-    /// Check every ACTIVE account of the organization.
-    #[arg(long)]
-    pub org: bool,
-    /// Role assumed in each account other than the caller's [default: TrailwardenAudit].
-    #[arg(long)]
-    pub role_name: Option<String>,
-    /// External id passed to sts:AssumeRole.
-    #[arg(long)]
-    pub external_id: Option<String>,
-    /// Only these accounts (comma-separated ids).
-    #[arg(long, value_delimiter = ',')]
-    pub accounts: Vec<String>,
-    /// Skip these accounts (comma-separated ids).
-    #[arg(long, value_delimiter = ',')]
-    pub exclude_accounts: Vec<String>,
-    /// Accounts checked at once [default: 8].
-    #[arg(long)]
-    pub concurrency: Option<usize>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ScanArgs {
-    /// Named profile from the AWS config files.
+pub struct TargetArgs {
+    /// Named profile from the AWS config files (wins over AWS_ACCESS_KEY_ID in the environment).
     #[arg(long)]
     pub profile: Option<String>,
     /// Region for global API calls (STS, Organizations, ListTrails); default from the AWS config, else us-east-1.
     #[arg(long)]
     pub region: Option<String>,
-    /// Regions to evaluate: a comma-separated list, or `all` (the default: every region enabled in each account).
-    #[arg(long)]
-    pub regions: Option<String>,
     /// Send every AWS call to this endpoint (an emulator); S3 uses path-style addressing.
     #[arg(long)]
     pub endpoint_url: Option<String>,
-    /// Scan every ACTIVE account of the AWS Organization (run from the management account).
+    /// Every ACTIVE account of the AWS Organization (run from the management account or a delegated administrator).
     #[arg(long)]
     pub org: bool,
     /// Role assumed in each account other than the caller's [default: TrailwardenAudit].
@@ -141,12 +108,30 @@ pub struct ScanArgs {
     /// External id passed to sts:AssumeRole.
     #[arg(long)]
     pub external_id: Option<String>,
-    /// Only these accounts (comma-separated ids). Without --org, these accounts are scanned through --role-name.
+    /// Only these accounts (comma-separated ids). Without --org, these accounts are entered through --role-name.
     #[arg(long, value_delimiter = ',')]
     pub accounts: Vec<String>,
     /// Skip these accounts (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub exclude_accounts: Vec<String>,
+    /// How many accounts and resources are read at once, across the whole run [default: 8].
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Regions to evaluate: a comma-separated list, or `all` (the default: every region enabled in each account).
+    #[arg(long)]
+    pub regions: Option<String>,
     /// Write a report: FORMAT=PATH, repeatable. FORMAT: json, html, sarif, junit, markdown, csv, ocsf. PATH `-` is stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
@@ -195,8 +180,5 @@ pub struct ScanArgs {
     /// CT517: the regions your organization uses (comma-separated); activity elsewhere must raise an alarm.
     #[arg(long)]
     pub allowed_regions: Option<String>,
-    /// How many accounts and resources are read at once, across the whole scan [default: 8].
-    #[arg(long)]
-    pub concurrency: Option<usize>,
 }
 

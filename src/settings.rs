@@ -81,7 +81,8 @@ impl ScanSettings {
             }
         }
         if args.inventory.is_some() {
-            for (flag, given) in [("--accounts", !args.accounts.is_empty()), ("--exclude-accounts", !args.exclude_accounts.is_empty()), ("--regions", args.regions.is_some()), ("--org", args.org)] {
+            let t = &args.target;
+            for (flag, given) in [("--accounts", !t.accounts.is_empty()), ("--exclude-accounts", !t.exclude_accounts.is_empty()), ("--regions", args.regions.is_some()), ("--org", t.org)] {
                 if given {
                     return Err(SettingsError(format!("{flag}: not with --inventory, which evaluates a saved inventory exactly as it was collected; scan again with {flag} instead")));
                 }
@@ -91,16 +92,7 @@ impl ScanSettings {
             (Some(_), _) | (None, None) => parse_regions("--regions", args.regions.as_deref())?,
             (None, Some(from_config)) => from_config.clone(),
         };
-        if let Some(r) = &args.region
-            && !is_region_shaped(r) {
-                return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
-            }
-        validate_account_ids("--accounts", &args.accounts)?;
-        validate_account_ids("--exclude-accounts", &args.exclude_accounts)?;
-        let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
-        if concurrency == 0 {
-            return Err(SettingsError("--concurrency: must be at least 1".into()));
-        }
+        let collect = collect_options(&args.target, &config, regions)?;
         let outputs = parse_outputs(&args.outputs)?;
         check_no_overwrite(args, &outputs, config.path.as_deref())?;
         let allowed_regions = match &args.allowed_regions {
@@ -113,15 +105,7 @@ impl ScanSettings {
         }
         let source = match &args.inventory {
             Some(path) => Source::Inventory(path.clone()),
-            None => Source::Aws(CollectOptions {
-                connect: ConnectOptions { profile: args.profile.clone(), region: args.region.clone(), endpoint_url: args.endpoint_url.clone() },
-                organization: args.org,
-                role_name: args.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
-                external_id: args.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
-                selection: AccountSelection { only: args.accounts.clone(), exclude: args.exclude_accounts.clone() },
-                regions,
-                concurrency,
-            }),
+            None => Source::Aws(collect),
         };
         Ok(ScanSettings {
             source,
@@ -148,26 +132,31 @@ impl ScanSettings {
     }
 }
 
-/// `doctor`'s flags merged with the config (role name, external id), as the scan would use them.
+/// `doctor`'s flags merged with the config, exactly as the scan would use them.
 pub fn doctor_options(args: &crate::cli::DoctorArgs, config: &Validated) -> Result<CollectOptions, SettingsError> {
-    if let Some(r) = &args.region {
-        if !is_region_shaped(r) {
-            return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
-        }
+    collect_options(&args.target, config, None)
+}
+
+/// Where to look and as whom, validated and merged with the config (flags win).
+fn collect_options(t: &crate::cli::TargetArgs, config: &Validated, regions: Option<Vec<String>>) -> Result<CollectOptions, SettingsError> {
+    if let Some(r) = &t.region
+        && !is_region_shaped(r)
+    {
+        return Err(SettingsError(format!("--region: `{r}` is not an AWS region; use a name like us-east-1")));
     }
-    validate_account_ids("--accounts", &args.accounts)?;
-    validate_account_ids("--exclude-accounts", &args.exclude_accounts)?;
-    let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+    validate_account_ids("--accounts", &t.accounts)?;
+    validate_account_ids("--exclude-accounts", &t.exclude_accounts)?;
+    let concurrency = t.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
     if concurrency == 0 {
         return Err(SettingsError("--concurrency: must be at least 1".into()));
     }
     Ok(CollectOptions {
-        connect: ConnectOptions { profile: args.profile.clone(), region: args.region.clone(), endpoint_url: args.endpoint_url.clone() },
-        organization: args.org,
-        role_name: args.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
-        external_id: args.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
-        selection: AccountSelection { only: args.accounts.clone(), exclude: args.exclude_accounts.clone() },
-        regions: None,
+        connect: ConnectOptions { profile: t.profile.clone(), region: t.region.clone(), endpoint_url: t.endpoint_url.clone() },
+        organization: t.org,
+        role_name: t.role_name.clone().or(config.role_name.clone()).unwrap_or_else(|| DEFAULT_ROLE_NAME.to_string()),
+        external_id: t.external_id.clone().or(config.external_id.clone()).filter(|e| !e.is_empty()),
+        selection: AccountSelection { only: t.accounts.clone(), exclude: t.exclude_accounts.clone() },
+        regions,
         concurrency,
     })
 }

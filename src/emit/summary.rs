@@ -58,10 +58,7 @@ impl Renderer for Summary {
             }
         }
 
-        let mut causes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-        for f in report.findings.iter().filter(|f| f.status == Status::Error) {
-            *causes.entry(f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown")).or_default() += 1;
-        }
+        let causes = report.errors_by_cause();
         if !causes.is_empty() {
             let parts: Vec<String> = causes.iter().map(|(k, n)| format!("{k} {n}")).collect();
             let _ = writeln!(out, "\nCould not be read, by cause: {}", parts.join(", "));

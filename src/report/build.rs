@@ -86,6 +86,18 @@ impl Report {
         report
     }
 
+    /// ERROR findings per cause kind (`unknown` when a finding carries none), most first:
+    /// how every output groups what could not be read.
+    pub fn errors_by_cause(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+        for f in self.findings.iter().filter(|f| f.status == Status::Error) {
+            *counts.entry(f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown")).or_default() += 1;
+        }
+        let mut out: Vec<(&'static str, usize)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        out
+    }
+
     /// Recompute the summary from the findings (after policy changed severities or suppressions).
     pub fn recount(&mut self) {
         let mut summary = Summary::default();

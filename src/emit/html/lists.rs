@@ -54,12 +54,7 @@ pub(super) fn build(report: &Report, rows: &RowMaker) -> Lists {
     let plain = |keep: &dyn Fn(&Finding) -> bool| -> Vec<Row> { report.findings.iter().filter(|f| keep(f)).map(|f| rows.row(f, false, None)).collect() };
     let mut error_rows = plain(&|f| f.status == Status::Error && !not_scanned_ids.contains(f.account.as_str()));
     error_rows.sort_by(|a, b| (&a.check, &a.a, &a.r, &a.res).cmp(&(&b.check, &b.a, &b.r, &b.res)));
-    let mut causes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.status == Status::Error) {
-        *causes.entry(f.cause.as_ref().map(|c| c.kind.as_str()).unwrap_or("unknown")).or_default() += 1;
-    }
-    let mut error_causes: Vec<(String, usize)> = causes.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
-    error_causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let error_causes: Vec<(String, usize)> = report.errors_by_cause().into_iter().map(|(k, n)| (k.to_string(), n)).collect();
     Lists {
         not_scanned,
         error_rows,
