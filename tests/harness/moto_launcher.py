@@ -238,6 +238,16 @@ S3_READ_ACTIONS = {
     "intelligent-tiering": "s3:GetIntelligentTieringConfiguration",
 }
 
+# Object sub-resource (query key) -> IAM action of the read; a plain GET / HEAD is s3:GetObject.
+S3_OBJECT_READ_ACTIONS = {
+    "acl": "s3:GetObjectAcl",
+    "tagging": "s3:GetObjectTagging",
+    "legal-hold": "s3:GetObjectLegalHold",
+    "retention": "s3:GetObjectRetention",
+    "attributes": "s3:GetObjectAttributes",
+    "uploadId": "s3:ListMultipartUploadParts",
+}
+
 # Root elements the AWS SDKs (the Rust one validates them strictly) expect for
 # bucket reads whose botocore output shape is not a payload; moto's generic serializer
 # names them "<Operation>Response".
@@ -270,8 +280,12 @@ def _s3_error(code: str, message: str, status: int, method: str, extra_headers: 
     return status, headers, body
 
 
-def _bucket_policy_denies(bucket: Any, bucket_name: str, action: str, caller: dict[str, Any]) -> bool:
+def _bucket_policy_denies(bucket: Any, bucket_name: str, action: str, caller: dict[str, Any],
+                          resource: str | None = None) -> bool:
     """Evaluate the explicit, unconditional Deny statements of a bucket policy.
+
+    `resource` is the ARN the action applies to: the bucket (default) or, for object
+    reads, ``arn:aws:s3:::BUCKET/KEY``.
 
     Statements with a Condition are ignored on purpose: the emulator speaks plain HTTP on
     loopback but stands in for TLS, so the ubiquitous aws:SecureTransport=false deny must
@@ -289,7 +303,7 @@ def _bucket_policy_denies(bucket: Any, bucket_name: str, action: str, caller: di
     # the bucket policy, whatever the policy denies (anti-lockout rule).
     if caller["is_root"] and action == "s3:GetBucketPolicy":
         return False
-    bucket_arn = f"arn:aws:s3:::{bucket_name}"
+    bucket_arn = resource or f"arn:aws:s3:::{bucket_name}"
     for stmt in _as_list(policy.get("Statement")):
         if not isinstance(stmt, dict) or stmt.get("Effect") != "Deny":
             continue
@@ -432,6 +446,41 @@ def patch_s3() -> None:
     S3Response._bucket_response_get = _bucket_response_get
     S3Response._bucket_response_put = _bucket_response_put
 
+    # h'. Object reads. moto evaluates bucket policies on object requests with its IAM
+    # policy engine, which ignores Principal and Condition: the ubiquitous SSL-only
+    # statement (Deny s3:* when aws:SecureTransport=false) then refuses every GetObject,
+    # PutObject and DeleteObject on the bucket, with a bodiless 403. AWS evaluates the
+    # statement's principal and condition and answers a denied read with the XML error
+    # <Code>AccessDenied</Code> (HEAD: the status only). Object requests now follow the
+    # rule of (h): explicit unconditional Deny statements are enforced on object reads
+    # (GetObject, HeadObject = s3:GetObject, and the ?acl / ?tagging / ... sub-resources)
+    # against the object ARN arn:aws:s3:::BUCKET/KEY; writes are never enforced.
+    # Archived objects (StorageClass GLACIER / DEEP_ARCHIVE, not restored) already answer
+    # GetObject with 403 InvalidObjectState, as AWS does.
+    orig_key_response = S3Response._key_response
+
+    def _key_response(self: Any, request: Any, full_url: str) -> Any:
+        method = request.method
+        if method in ("GET", "HEAD"):
+            from urllib.parse import parse_qs, urlparse
+
+            bucket_name = self.parse_bucket_name_from_url(request, full_url)
+            key_name = self.parse_key_name()
+            owner = s3_backends.bucket_accounts.get(bucket_name)
+            if owner is not None:
+                partition, owner_account = owner
+                bucket = s3_backends[owner_account][partition].buckets.get(bucket_name)
+                if bucket is not None:
+                    query = parse_qs(urlparse(full_url).query, keep_blank_values=True)
+                    action = next((a for q, a in S3_OBJECT_READ_ACTIONS.items() if q in query), "s3:GetObject")
+                    caller = _caller(self.access_key, self.current_account)
+                    resource = f"arn:aws:s3:::{bucket_name}/{key_name}"
+                    if _bucket_policy_denies(bucket, bucket_name, action, caller, resource=resource):
+                        return _s3_error("AccessDenied", "Access Denied", 403, method)
+        return orig_key_response(self, request, full_url)
+
+    S3Response._key_response = _key_response
+
     # moto's PutBucketLogging target-permission check calls .get("Service") on every
     # statement's Principal and crashes (500) when a statement of the target bucket's
     # policy has the string principal "*" (e.g. the standard SSL-only deny). AWS accepts
@@ -461,6 +510,13 @@ def patch_s3() -> None:
         return orig_policy_check(_Shim, target_prefix)
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+    # h'. (continued) moto's own object-level policy check (FakeBucket.get_permission,
+    # used by object requests and DeleteObjects) is replaced by the harness's evaluation
+    # above: it reports NEUTRAL, so writes and deletes are never refused by a policy.
+    from moto.iam.access_control import PermissionResult
+
+    FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL
 
 
 def _rewrite_body(response: Any, fn: Any) -> Any:
@@ -1019,7 +1075,10 @@ def _trail_status(trail: Any) -> dict[str, Any]:
         if bucket_error:
             out["LatestDigestDeliveryError"] = bucket_error
         else:
-            out["LatestDigestDeliveryTime"] = now
+            # o. CloudTrail reports when it last delivered a digest; tests that wrote a
+            # digest chain (chain.py) set that time with
+            # POST /_trailwarden/cloudtrail/digest-delivery, otherwise "now".
+            out["LatestDigestDeliveryTime"] = _DIGEST_DELIVERY.get(trail.arn, now)
     if trail.cw_log_group_arn and trail.cw_role_arn:
         if _log_group_exists(trail.cw_log_group_arn):
             out["LatestCloudWatchLogsDeliveryTime"] = now
@@ -1299,6 +1358,115 @@ def patch_cloudtrail() -> None:
                put_insight_selectors, get_insight_selectors, start_logging,
                stop_logging, delete_trail):
         setattr(CloudTrailResponse, fn.__name__, fn)
+
+
+# --------------------------------------------------------------------------------------
+# o. CloudTrail ListPublicKeys and the digest delivery time
+# --------------------------------------------------------------------------------------
+
+# Public keys per region, registered through POST /_trailwarden/cloudtrail/public-keys
+# (see HarnessRoutes): {region: [{"der": bytes, "valid_from": int, "valid_to": int,
+# "fingerprint": str}]}. Not per account: CloudTrail's signing keys belong to the region.
+_PUBLIC_KEYS: dict[str, list[dict[str, Any]]] = {}
+# LatestDigestDeliveryTime per trail ARN, set through POST /_trailwarden/cloudtrail/digest-delivery.
+_DIGEST_DELIVERY: dict[str, int] = {}
+
+
+def register_public_key(region: str, der: bytes, valid_from: int, valid_to: int,
+                        fingerprint: str | None = None) -> dict[str, Any]:
+    """Add one key to a region's ListPublicKeys answer; the fingerprint defaults to the
+    lowercase hex MD5 of the DER bytes, as CloudTrail computes it."""
+    import hashlib
+
+    entry = {
+        "der": der,
+        "valid_from": int(valid_from),
+        "valid_to": int(valid_to),
+        "fingerprint": fingerprint if fingerprint is not None else hashlib.md5(der).hexdigest(),
+    }
+    _PUBLIC_KEYS.setdefault(region, []).append(entry)
+    return entry
+
+
+def clear_public_keys(region: str | None = None) -> None:
+    if region is None:
+        _PUBLIC_KEYS.clear()
+    else:
+        _PUBLIC_KEYS.pop(region, None)
+
+
+def _epoch_param(value: Any) -> float | None:
+    """A JSON 1.1 timestamp member: epoch seconds (botocore sends a number)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def patch_cloudtrail_public_keys() -> None:
+    """ListPublicKeys, which moto does not implement (UnknownOperation / 404).
+
+    AWS: ``ListPublicKeys(StartTime?, EndTime?, NextToken?)`` "returns all public keys whose
+    private keys were used to sign the digest files within the specified time range", in
+    the region called: CloudTrail signs digests with one key pair per region and rotates
+    it (validity windows of about 30 days, which may overlap). Each element is
+    ``{Value: blob (base64 on the wire), ValidityStartTime, ValidityEndTime, Fingerprint}``;
+    Value is the DER PKCS#1 RSAPublicKey, Fingerprint the lowercase hex MD5 of those
+    bytes. StartTime absent means "from the beginning", EndTime absent means now; a start
+    after the end is InvalidTimeRangeException. NextToken is "reserved for future use":
+    every answer is one page and carries no NextToken.
+
+    The emulator answers the keys registered for the request's region (from the SigV4
+    credential scope) whose validity window [ValidityStartTime, ValidityEndTime] overlaps
+    [StartTime, EndTime]; keys are registered by the tests through the harness route
+    ``POST /_trailwarden/cloudtrail/public-keys`` (chain.py does it).
+    """
+    import base64
+
+    from moto.cloudtrail.responses import CloudTrailResponse
+    from moto.core.exceptions import JsonRESTError
+
+    class _CTError(JsonRESTError):
+        code = 400
+
+    def list_public_keys(self: Any) -> Any:
+        try:
+            params = json.loads(self.body) if self.body else {}
+        except ValueError:
+            params = {}
+        m = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+        region = m.group(1) if m else self.region
+        try:
+            start = _epoch_param(params.get("StartTime"))
+            end = _epoch_param(params.get("EndTime"))
+        except ValueError:
+            raise _CTError("InvalidTimeRangeException",
+                           "Occurs if the timestamp values are not valid.")
+        if end is None:
+            end = time.time()
+        if start is not None and start > end:
+            raise _CTError(
+                "InvalidTimeRangeException",
+                "Occurs if the timestamp values are not valid. Either the start time occurs "
+                "after the end time, or the time range is outside the range of possible values.",
+            )
+        keys = [
+            {
+                "Value": base64.b64encode(k["der"]).decode("ascii"),
+                "ValidityStartTime": k["valid_from"],
+                "ValidityEndTime": k["valid_to"],
+                "Fingerprint": k["fingerprint"],
+            }
+            for k in _PUBLIC_KEYS.get(region, [])
+            if k["valid_from"] <= end and (start is None or k["valid_to"] >= start)
+        ]
+        return _ct_json({"PublicKeyList": keys})
+
+    CloudTrailResponse.list_public_keys = list_public_keys
 
 
 def _resolve_kms_arn(key_ref: str, account_id: str, region: str) -> str | None:
@@ -2185,6 +2353,9 @@ class RequestCounter:
                 self.counts = {}
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if (environ.get("PATH_INFO") or "").startswith("/_trailwarden/"):
+            # Harness-only routes are not AWS calls: not counted.
+            return self.app(environ, start_response)
         op = self.operation(environ)
         with self.lock:
             self.counts[op] = self.counts.get(op, 0) + 1
@@ -2198,12 +2369,87 @@ class HarnessRoutes:
     ``GET /_trailwarden/sns/confirmation-tokens[?TopicArn=ARN]`` lists the pending SNS
     subscriptions with the token ConfirmSubscription expects (see patch m), as
     ``{"PendingSubscriptions": [{SubscriptionArn, TopicArn, Protocol, Endpoint, Owner, Token}]}``.
+
+    ``POST /_trailwarden/cloudtrail/public-keys`` with JSON ``{"region": R, "der_base64": B64,
+    "valid_from": EPOCH, "valid_to": EPOCH[, "fingerprint": HEX]}`` adds a key to region R's
+    ListPublicKeys answer (patch o); the fingerprint is the MD5 of the DER unless given (fault
+    tests). Answers ``{"region", "fingerprint", "valid_from", "valid_to"}``.
+    ``GET`` on that route lists the registered keys ``{"PublicKeys": [{region, fingerprint,
+    der_base64, valid_from, valid_to}]}``; ``DELETE`` (``?region=R`` for one region) removes them.
+
+    ``POST /_trailwarden/cloudtrail/digest-delivery`` with JSON ``{"trail_arn": ARN,
+    "latest_digest_delivery_time": EPOCH | null}`` makes GetTrailStatus of that trail report
+    that LatestDigestDeliveryTime (null: back to "now").
     """
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    @staticmethod
+    def _reply(start_response: Any, status: str, obj: Any) -> list[bytes]:
+        body = json.dumps(obj, sort_keys=True).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    @staticmethod
+    def _json_body(environ: dict[str, Any]) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        return json.loads(raw or b"{}")
+
+    def _public_keys(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        import base64
+        import binascii
+        from urllib.parse import parse_qs
+
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET":
+            keys = [
+                {"region": region, "fingerprint": k["fingerprint"],
+                 "der_base64": base64.b64encode(k["der"]).decode("ascii"),
+                 "valid_from": k["valid_from"], "valid_to": k["valid_to"]}
+                for region, entries in sorted(_PUBLIC_KEYS.items()) for k in entries
+            ]
+            return self._reply(start_response, "200 OK", {"PublicKeys": keys})
+        if method == "DELETE":
+            region = (parse_qs(environ.get("QUERY_STRING", "")).get("region") or [None])[0]
+            clear_public_keys(region)
+            return self._reply(start_response, "200 OK", {})
+        if method != "POST":
+            return self._reply(start_response, "405 Method Not Allowed", {"error": "GET, POST or DELETE"})
+        try:
+            body = self._json_body(environ)
+            der = base64.b64decode(body["der_base64"], validate=True)
+            entry = register_public_key(str(body["region"]), der, int(body["valid_from"]),
+                                        int(body["valid_to"]), body.get("fingerprint"))
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            return self._reply(start_response, "400 Bad Request", {"error": f"{type(exc).__name__}: {exc}"})
+        return self._reply(start_response, "200 OK", {
+            "region": body["region"], "fingerprint": entry["fingerprint"],
+            "valid_from": entry["valid_from"], "valid_to": entry["valid_to"],
+        })
+
+    def _digest_delivery(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return self._reply(start_response, "405 Method Not Allowed", {"error": "POST"})
+        try:
+            body = self._json_body(environ)
+            arn = str(body["trail_arn"])
+            when = body.get("latest_digest_delivery_time")
+            if when is None:
+                _DIGEST_DELIVERY.pop(arn, None)
+            else:
+                _DIGEST_DELIVERY[arn] = int(when)
+        except (ValueError, KeyError, TypeError) as exc:
+            return self._reply(start_response, "400 Bad Request", {"error": f"{type(exc).__name__}: {exc}"})
+        return self._reply(start_response, "200 OK", {"trail_arn": arn, "latest_digest_delivery_time": when})
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO")
+        if path == "/_trailwarden/cloudtrail/public-keys":
+            return self._public_keys(environ, start_response)
+        if path == "/_trailwarden/cloudtrail/digest-delivery":
+            return self._digest_delivery(environ, start_response)
         if environ.get("PATH_INFO") == "/_trailwarden/sns/confirmation-tokens":
             from urllib.parse import parse_qs
 
@@ -2281,6 +2527,7 @@ def apply_patches(without_account_api: bool = False, sts_expiration_seconds: int
     patch_sts(sts_expiration_seconds)
     patch_organizations()
     patch_cloudtrail()
+    patch_cloudtrail_public_keys()
     patch_kms()
     patch_cloudwatch()
     patch_sns()
