@@ -1384,7 +1384,14 @@ def register_public_key(region: str, der: bytes, valid_from: int, valid_to: int,
         "valid_to": int(valid_to),
         "fingerprint": fingerprint if fingerprint is not None else hashlib.md5(der).hexdigest(),
     }
-    _PUBLIC_KEYS.setdefault(region, []).append(entry)
+    for known in _PUBLIC_KEYS.setdefault(region, []):
+        if known["der"] == der and known["fingerprint"] == entry["fingerprint"]:
+            # The same key registered again (several chains sharing one region key):
+            # one key, its validity window widened to cover both registrations.
+            known["valid_from"] = min(known["valid_from"], entry["valid_from"])
+            known["valid_to"] = max(known["valid_to"], entry["valid_to"])
+            return known
+    _PUBLIC_KEYS[region].append(entry)
     return entry
 
 
