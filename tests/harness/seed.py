@@ -4,8 +4,8 @@
 Usage:
     python tests/harness/seed.py --endpoint http://127.0.0.1:PORT --scenario NAME
 
-Scenarios: compliant, compliant-advanced, failing, org, unreadable-bucket, demo, cis-monitoring
-(and scale, for the benchmark).
+Scenarios: compliant, compliant-advanced, failing, org, unreadable-bucket, demo, cis-monitoring,
+integrity (and scale, for the benchmark).
 
 Every resource is created with boto3 clients pointed at the endpoint (S3 path-style,
 dummy credentials testing/testing, region us-east-1 unless a resource lives elsewhere).
@@ -95,6 +95,7 @@ class World:
             "metric_filters": {},
             "alarms": {},
             "monitoring_chains": {},
+            "digest_chains": {},
         }
 
     def client(self, service: str, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
@@ -1231,12 +1232,53 @@ def monitoring_chain(w: World, name: str, account: str, *, controls: list[tuple[
     return chain
 
 
+def scenario_integrity(w: World) -> None:
+    """A trail with log file validation and 6 hours of signed digests ending now."""
+    acct = DEFAULT_ACCOUNT
+    w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
+                                 "role_name": None, "assumable": False, "ou": None}
+    trail_name = "integrity-trail"
+    bucket = f"integrity-trail-logs-{acct}"
+    arn = f"arn:aws:cloudtrail:{DEFAULT_REGION}:{acct}:trail/{trail_name}"
+    step("trail bucket")
+    s3 = make_bucket(w, bucket, acct, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        cloudtrail_bucket_statements(bucket, [arn], [acct]) + [ssl_only_statement(bucket)]))
+    w.out["buckets"][bucket].update({"versioning": "Enabled", "public_access_block": True,
+                                     "ssl_only_policy": True})
+    step("integrity-trail with log file validation")
+    make_trail(w, trail_name, acct, bucket=bucket, multi_region=True, validation=True)
+    step("6 hourly signed digests and their log files, ending now")
+    digest_chain(w, "integrity", trail_name, hours=6, end_time=int(time.time()), seed=1)
+
+
 def scenario_cis_monitoring(w: World) -> None:
     acct = DEFAULT_ACCOUNT
     w.out["accounts"]["main"] = {"id": acct, "name": "main", "email": None,
                                  "role_name": None, "assumable": False, "ou": None}
     monitoring_chain(w, "cis", acct, controls=CIS_V6_MONITORING, email="security-alerts@example.com",
                      confirmed=True)
+
+
+def digest_chain(w: World, name: str, trail: str, *, hours: int = 6, end_time: int | None = None,
+                 **kwargs: Any) -> dict[str, Any]:
+    """Signed CloudTrail digests and log files for a seeded trail, written by chain.py into
+    the trail's bucket (source region = home region), its public key registered with the
+    launcher and its LatestDigestDeliveryTime set to the newest digest's end. Extra keyword
+    arguments go to chain.build_chain (seed, logs_per_hour, tampers, backfill, ...)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import chain as chain_builder
+
+    t = w.out["trails"][trail]
+    creds = w._creds.get(t["account_id"]) or w._assume(t["account_id"])
+    manifest = chain_builder.build_chain(
+        w.endpoint, bucket=t["bucket"], account_id=t["account_id"], source_region=t["home_region"],
+        trail_name=t["name"], home_region=t["home_region"], trail_arn=t["arn"], hours=hours,
+        end_time=end_time, credentials=creds, progress=False, **kwargs)
+    w.out["digest_chains"][name] = manifest
+    return manifest
 
 
 SCENARIOS: dict[str, Callable[[World], None]] = {
@@ -1248,6 +1290,7 @@ SCENARIOS: dict[str, Callable[[World], None]] = {
     "unreadable-bucket": scenario_unreadable_bucket,
     "demo": scenario_demo,
     "cis-monitoring": scenario_cis_monitoring,
+    "integrity": scenario_integrity,
 }
 
 

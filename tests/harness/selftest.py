@@ -1178,6 +1178,484 @@ def t_cis_monitoring(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
     check_request_counter(t, emu)
 
 
+# --------------------------------------------------------------------------------------
+# integrity: ListPublicKeys (patch o), the harness key / digest-delivery routes, object
+# reads under a bucket-policy Deny (h'), and chain.py's chains and tampers, verified
+# independently of chain.py with `cryptography`
+# --------------------------------------------------------------------------------------
+
+PREV_FIELDS = ("previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue",
+               "previousDigestHashAlgorithm", "previousDigestSignature")
+
+
+def _public_key(der: bytes) -> Any:
+    """PKCS#1 RSAPublicKey or SubjectPublicKeyInfo DER."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return serialization.load_der_public_key(der)
+    except ValueError:
+        pem = b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(der) + b"-----END RSA PUBLIC KEY-----\n"
+        return serialization.load_pem_public_key(pem)
+
+
+def _signature_ok(pub: Any, doc: dict[str, Any], inflated: bytes, signature_hex: str | None) -> bool:
+    import hashlib
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    prev = doc.get("previousDigestSignature")
+    message = (f"{doc['digestEndTime']}\n{doc['digestS3Bucket']}/{doc['digestS3Object']}\n"
+               f"{hashlib.sha256(inflated).hexdigest()}\n{'null' if prev is None else prev}").encode()
+    try:
+        pub.verify(bytes.fromhex(signature_hex or ""), message, padding.PKCS1v15(), hashes.SHA256())
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def _first_member(body: bytes) -> tuple[bytes, bytes, bool]:
+    import zlib
+
+    d = zlib.decompressobj(31)
+    out = d.decompress(body) + d.flush()
+    return out, d.unused_data, d.eof
+
+
+class ChainReader:
+    """Reads a chain back through S3 and checks it like validate-logs would (no chain.py code)."""
+
+    def __init__(self, aws: Aws, region: str) -> None:
+        self.s3 = aws.client("s3")
+        self.ct = aws.client("cloudtrail", region)
+        self.keys = {k["Fingerprint"]: k["Value"] for k in self.ct.list_public_keys(StartTime=0)["PublicKeyList"]}
+
+    def get(self, bucket: str, key: str) -> tuple[bytes, dict[str, str]]:
+        o = self.s3.get_object(Bucket=bucket, Key=key)
+        return o["Body"].read(), o["Metadata"]
+
+    def digest(self, entry: dict[str, Any]) -> tuple[dict[str, Any], bytes, dict[str, str], bool]:
+        import gzip
+
+        body, meta = self.get(entry["bucket"], entry["key"])
+        inflated = gzip.decompress(body)
+        doc = json.loads(inflated)
+        der = self.keys.get(doc["digestPublicKeyFingerprint"])
+        ok = der is not None and _signature_ok(_public_key(der), doc, inflated, meta.get("signature"))
+        return doc, inflated, meta, ok
+
+    def chain_problems(self, digests: list[dict[str, Any]], check_logs: bool = True) -> list[str]:
+        """Everything wrong with an untampered chain: signatures, links, layout, log hashes."""
+        import hashlib
+
+        problems: list[str] = []
+        prev = None
+        for e in digests:
+            doc, inflated, meta, ok = self.digest(e)
+            k = e["key"]
+            if not ok:
+                problems.append(f"{k}: signature")
+            if meta.get("signature-algorithm") != "SHA256withRSA":
+                problems.append(f"{k}: signature-algorithm {meta.get('signature-algorithm')}")
+            if doc["digestS3Object"] != k or doc["digestS3Bucket"] != e["bucket"]:
+                problems.append(f"{k}: digestS3Bucket/Object")
+            stamp = doc["digestEndTime"].replace("-", "").replace(":", "")
+            folder = doc["digestEndTime"][:10].replace("-", "/")
+            if not re.search(rf"/{folder}/[^/]+_{stamp}(_backfill)?\.json\.gz$", k):
+                problems.append(f"{k}: stamp/folder != digestEndTime {doc['digestEndTime']}")
+            if prev is None:
+                if any(doc[f] is not None for f in PREV_FIELDS):
+                    problems.append(f"{k}: first digest has previousDigest* set")
+            else:
+                pdoc, pinfl, pmeta, pe = prev
+                want = {"previousDigestS3Bucket": pe["bucket"], "previousDigestS3Object": pe["key"],
+                        "previousDigestHashValue": hashlib.sha256(pinfl).hexdigest(),
+                        "previousDigestHashAlgorithm": "SHA-256", "previousDigestSignature": pmeta.get("signature")}
+                bad = [f for f, v in want.items() if doc[f] != v]
+                if bad:
+                    problems.append(f"{k}: link fields {bad}")
+                if doc["digestStartTime"] != pdoc["digestEndTime"]:
+                    problems.append(f"{k}: start != previous end")
+            if not doc["logFiles"] and (doc["newestEventTime"] is not None or doc["oldestEventTime"] is not None):
+                problems.append(f"{k}: empty digest with event times")
+            if check_logs:
+                for lf in doc["logFiles"]:
+                    body, _ = self.get(lf["s3Bucket"], lf["s3Object"])
+                    raw, rest, eof = _first_member(body)
+                    if not eof or rest or hashlib.sha256(raw).hexdigest() != lf["hashValue"]:
+                        problems.append(f"{lf['s3Object']}: log hash/format")
+                        continue
+                    records = json.loads(raw)["Records"]
+                    times = [r["eventTime"] for r in records]
+                    if min(times) != lf["oldestEventTime"] or max(times) != lf["newestEventTime"]:
+                        problems.append(f"{lf['s3Object']}: event time bounds")
+                    if not doc["digestStartTime"] <= lf["oldestEventTime"] <= lf["newestEventTime"] <= doc["digestEndTime"]:
+                        problems.append(f"{lf['s3Object']}: events outside the digest hour")
+            prev = (doc, inflated, meta, e)
+        return problems
+
+
+def _route(emu: Emulator, method: str, path: str, body: Any = None) -> requests.Response:
+    return requests.request(method, emu.endpoint + path, json=body, timeout=30)
+
+
+def check_public_keys(t: Results, emu: Emulator) -> None:
+    import base64
+    import hashlib
+
+    aws = Aws(emu.endpoint)
+    der = b"\x30\x82\x01\x0a" + bytes(range(200))
+    fp = hashlib.md5(der).hexdigest()
+    r = _route(emu, "POST", "/_trailwarden/cloudtrail/public-keys",
+               {"region": "ap-south-1", "der_base64": base64.b64encode(der).decode(), "valid_from": 1000, "valid_to": 2000})
+    t.check("POST public-keys registers the key, fingerprint = md5(DER) computed server side",
+            r.status_code == 200 and r.json().get("fingerprint") == fp, r.text)
+
+    def listed(region: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
+        status, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "ListPublicKeys", params, region=region)
+        return data.get("PublicKeyList") if status == 200 else None
+
+    got = listed("ap-south-1", {"StartTime": 1500, "EndTime": 1600})
+    t.check("ListPublicKeys answers the key: base64 DER Value, epoch validity, md5 fingerprint",
+            got == [{"Value": base64.b64encode(der).decode(), "ValidityStartTime": 1000, "ValidityEndTime": 2000,
+                     "Fingerprint": fp}], got)
+    for params, want, label in [
+        ({"StartTime": 2001, "EndTime": 3000}, 0, "window after the key's"),
+        ({"StartTime": 0, "EndTime": 999}, 0, "window before the key's"),
+        ({"StartTime": 0, "EndTime": 1000}, 1, "window touching ValidityStartTime"),
+        ({"StartTime": 2000, "EndTime": 2500}, 1, "window touching ValidityEndTime"),
+        ({"EndTime": 1200}, 1, "no StartTime = everything before EndTime"),
+        ({"StartTime": 1900}, 1, "no EndTime = now"),
+        ({}, 1, "no parameters"),
+    ]:
+        got = listed("ap-south-1", params)
+        t.check(f"ListPublicKeys overlap filter: {label} -> {want} key(s)", got is not None and len(got) == want, got)
+    got = listed("ap-northeast-2", {"StartTime": 0})
+    t.check("ListPublicKeys is per region: another region sees none of them", got == [], got)
+    got = aws.client("cloudtrail", "ap-south-1").list_public_keys(StartTime=datetime.fromtimestamp(1500))["PublicKeyList"]
+    t.check("boto3 ListPublicKeys decodes Value to the DER bytes", len(got) == 1 and got[0]["Value"] == der, got)
+    status, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "ListPublicKeys", {"StartTime": 3000, "EndTime": 2000},
+                             region="ap-south-1")
+    t.check("ListPublicKeys StartTime after EndTime -> 400 InvalidTimeRangeException",
+            status == 400 and "InvalidTimeRangeException" in str((data or {}).get("__type")), (status, data))
+    _route(emu, "POST", "/_trailwarden/cloudtrail/public-keys",
+           {"region": "ap-south-1", "der_base64": base64.b64encode(der).decode(), "valid_from": 500, "valid_to": 1500})
+    got = listed("ap-south-1", {"StartTime": 0})
+    t.check("the same key registered twice is listed once, its window widened",
+            got is not None and len(got) == 1 and got[0]["ValidityStartTime"] == 500 and got[0]["ValidityEndTime"] == 2000, got)
+    r = _route(emu, "POST", "/_trailwarden/cloudtrail/public-keys",
+               {"region": "ap-south-1", "der_base64": base64.b64encode(b"garbage").decode(), "valid_from": 0,
+                "valid_to": 5000, "fingerprint": fp})
+    got = listed("ap-south-1", {"StartTime": 0})
+    t.check("a fingerprint given in the body overrides md5(DER) (fault tests)",
+            r.json().get("fingerprint") == fp and got is not None and len(got) == 2
+            and base64.b64decode(got[1]["Value"]) == b"garbage" and got[1]["Fingerprint"] == fp, got)
+    r = _route(emu, "POST", "/_trailwarden/cloudtrail/public-keys", {"region": "ap-south-1", "der_base64": "!!"})
+    t.check("POST public-keys with a bad body -> 400", r.status_code == 400, r.text)
+    listing = _route(emu, "GET", "/_trailwarden/cloudtrail/public-keys").json()["PublicKeys"]
+    t.check("GET public-keys lists the registered keys", any(k["fingerprint"] == fp for k in listing), listing)
+    _route(emu, "DELETE", "/_trailwarden/cloudtrail/public-keys?region=ap-south-1")
+    got = listed("ap-south-1", {"StartTime": 0})
+    t.check("DELETE public-keys?region=R clears that region's keys", got == [], got)
+    counts = requests.get(emu.endpoint + "/_trailwarden/requests", timeout=10).json()
+    t.check("--count-requests names the call cloudtrail:ListPublicKeys and does not count harness routes",
+            counts.get("cloudtrail:ListPublicKeys", 0) >= 10 and not any("public-keys" in k for k in counts), counts)
+
+
+def check_digest_delivery(t: Results, emu: Emulator, trail_arn: str, newest_end: str) -> None:
+    aws = Aws(emu.endpoint)
+    status, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "GetTrailStatus", {"Name": trail_arn})
+    want = int(datetime.fromisoformat(newest_end.replace("Z", "+00:00")).timestamp())
+    t.check("GetTrailStatus LatestDigestDeliveryTime = the newest digest's end (set by chain.py)",
+            status == 200 and data.get("LatestDigestDeliveryTime") == want, (data, want))
+    _route(emu, "POST", "/_trailwarden/cloudtrail/digest-delivery",
+           {"trail_arn": trail_arn, "latest_digest_delivery_time": 1700000000})
+    _, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "GetTrailStatus", {"Name": trail_arn})
+    t.check("POST digest-delivery overrides LatestDigestDeliveryTime", data.get("LatestDigestDeliveryTime") == 1700000000, data)
+    _route(emu, "POST", "/_trailwarden/cloudtrail/digest-delivery", {"trail_arn": trail_arn, "latest_digest_delivery_time": None})
+    _, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "GetTrailStatus", {"Name": trail_arn})
+    t.check("digest-delivery null -> back to now", abs(data.get("LatestDigestDeliveryTime", 0) - time.time()) < 60, data)
+    r = _route(emu, "POST", "/_trailwarden/cloudtrail/digest-delivery", {"latest_digest_delivery_time": 1})
+    t.check("POST digest-delivery without trail_arn -> 400", r.status_code == 400, r.text)
+
+
+def check_chain_tampers(t: Results, emu: Emulator) -> None:
+    """Each chain.py tamper, on its own small chain, produces the intended bytes / metadata / error."""
+    import base64
+    import gzip
+    import hashlib
+
+    sys.path.insert(0, str(HERE))
+    import chain as chain_builder
+
+    aws = Aws(emu.endpoint)
+    s3 = aws.client("s3")
+    counter = [0]
+
+    def build(*tampers: str, region: str = "us-east-1", **kw: Any) -> dict[str, Any]:
+        counter[0] += 1
+        kw.setdefault("hours", 6)
+        kw.setdefault("logs_per_hour", (1, 2))
+        kw.setdefault("log_size", (2000, 6000))
+        return chain_builder.build_chain(
+            emu.endpoint, bucket=f"tamper-{counter[0]}-{tampers[0] if tampers else 'none'}"[:50].rstrip("-=:").replace("=", "-").replace(":", "-"),
+            account_id=ACCT, source_region=region, trail_name="main-trail", create_bucket=True,
+            seed=counter[0], tampers=list(tampers), progress=False, **kw)
+
+    def err(bucket: str, key: str, head: bool = False) -> tuple[str | None, int | None]:
+        return error_code(lambda: (s3.head_object if head else s3.get_object)(Bucket=bucket, Key=key))
+
+    def body(obj: dict[str, Any]) -> bytes:
+        return s3.get_object(Bucket=obj["bucket"], Key=obj["key"])["Body"].read()
+
+    def meta(obj: dict[str, Any]) -> dict[str, str]:
+        return s3.head_object(Bucket=obj["bucket"], Key=obj["key"])["Metadata"]
+
+    def rd(region: str = "us-east-1") -> ChainReader:
+        return ChainReader(aws, region)
+
+    # Untampered, SPKI, shared key
+    m = build(backfill=2, key_encoding="spki")
+    problems = rd().chain_problems(m["digests"]) + rd().chain_problems(m["backfill"]["digests"])
+    t.check("chain (SPKI key, 2 backfill): independently verified signatures, links, layout, log hashes",
+            not problems, problems)
+    der = base64.b64decode(m["public_key_der_base64"])
+    t.check("--key-encoding spki registers SubjectPublicKeyInfo DER (30 82 01 22 30 0d ...), md5 fingerprint",
+            der[:6] == bytes.fromhex("30820122300d") and hashlib.md5(der).hexdigest() == m["fingerprint"],
+            der[:8].hex())
+    bf = m["backfill"]["digests"]
+    t.check("backfill digests: _backfill.json.gz names, generation timestamp metadata, own links",
+            all(e["key"].endswith("_backfill.json.gz") for e in bf)
+            and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta(e).get("backfill-generation-timestamp", "")) for e in bf)
+            and bf[1]["previous_key"] == bf[0]["key"], bf)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pem = os.path.join(tmp, "region.pem")
+        a = build(region="ca-central-1", write_private_key=pem)
+        b = build(region="ca-central-1", private_key=pem)
+        keys = aws.client("cloudtrail", "ca-central-1").list_public_keys(StartTime=datetime.fromtimestamp(0))["PublicKeyList"]
+        t.check("--private-key: two chains share one region key, listed once",
+                a["fingerprint"] == b["fingerprint"] and [k["Fingerprint"] for k in keys] == [a["fingerprint"]]
+                and a["private_key_pem"] == pem, keys)
+
+    m = build(org_id="o-abc123def4", prefix="ct/logs", hours=2)
+    t.check("org trail + prefix layout: prefix/AWSLogs/o-id/acct/CloudTrail-Digest/... and CloudTrail/...",
+            all(e["key"].startswith(f"ct/logs/AWSLogs/o-abc123def4/{ACCT}/CloudTrail-Digest/us-east-1/") for e in m["digests"])
+            and all(e["key"].startswith(f"ct/logs/AWSLogs/o-abc123def4/{ACCT}/CloudTrail/us-east-1/") for e in m["logs"])
+            and not rd().chain_problems(m["digests"]), m["digests"][0]["key"])
+
+    # Log tampers
+    for name in ("log-byte", "log-append-member", "log-append-junk", "log-not-gzip", "log-truncated", "log-empty",
+                 "log-no-trailer", "log-delete"):
+        m = build(name)
+        rec = m["tampers"][0]
+        e = m["logs"][[x["index"] for x in m["logs"] if name in x["tampered"]][0]]
+        ok_keys = rec["keys"] == [e["key"]]
+        if name == "log-delete":
+            t.check(f"{name}: GetObject -> NoSuchKey", ok_keys and err(e["bucket"], e["key"]) == ("NoSuchKey", 404))
+            continue
+        data = body(e)
+        if name == "log-byte":
+            raw = gzip.decompress(data)
+            ok = len(raw) == e["size"] and hashlib.sha256(raw).hexdigest() != e["hash"]
+            ok = ok and _first_member(data)[2]
+        elif name in ("log-append-member", "log-append-junk"):
+            raw, rest, eof = _first_member(data)
+            ok = eof and hashlib.sha256(raw).hexdigest() == e["hash"] and rest
+            if name == "log-append-member":
+                ok = ok and gzip.decompress(rest) == b'{"Records":[]}'
+            else:
+                ok = ok and rest[:2] != b"\x1f\x8b"
+        elif name == "log-not-gzip":
+            ok = data[:1] == b"{" and hashlib.sha256(data).hexdigest() == e["hash"]
+        elif name == "log-truncated":
+            ok = len(data) == e["compressed_size"] // 2 and not _first_member(data)[2]
+        elif name == "log-empty":
+            ok = data == b""
+        else:  # log-no-trailer
+            raw, rest, eof = _first_member(data)
+            ok = len(data) == e["compressed_size"] - 8 and not eof and hashlib.sha256(raw).hexdigest() == e["hash"]
+        t.check(f"{name}: stored bytes are as intended, manifest names the key", ok and ok_keys, (rec, len(data)))
+
+    # Digest tampers
+    def tampered_digest(m: dict[str, Any], name: str) -> dict[str, Any]:
+        return [d for d in m["digests"] if name in d["tampered"]][0]
+
+    m = build("digest-edit")
+    e = tampered_digest(m, "digest-edit")
+    doc, _, md, ok = rd().digest(e)
+    t.check("digest-edit: one logFiles entry dropped, signature kept and no longer verifying",
+            len(doc["logFiles"]) == e["log_count"] - 1 and md["signature"] == e["signature"] and not ok
+            and m["tampers"][0]["keys"] == [e["key"]], m["tampers"])
+    m = build("digest-whitespace")
+    e = tampered_digest(m, "digest-whitespace")
+    doc, infl, md, ok = rd().digest(e)
+    t.check("digest-whitespace: same JSON value, different bytes, signature fails",
+            hashlib.sha256(infl).hexdigest() != e["hash"] and not ok and doc["digestS3Object"] == e["key"])
+    m = build("digest-copy")
+    e = tampered_digest(m, "digest-copy")
+    dest = m["tampers"][0]["objects"][0]
+    stamp = re.search(r"_(\d{8}T\d{6}Z)\.json\.gz$", dest["key"]).group(1)
+    t.check("digest-copy: newest digest copied with its metadata to a later stamp in the same folder",
+            e["index"] == 5 and body(dest) == body(e) and meta(dest) == meta(e)
+            and dest["key"].rsplit("/", 1)[0] == e["key"].rsplit("/", 1)[0]
+            and stamp > e["end"].replace("-", "").replace(":", ""), dest)
+    m = build("digest-copy=2:bucket")
+    e = tampered_digest(m, "digest-copy")
+    dest = m["tampers"][0]["objects"][0]
+    t.check("digest-copy=2:bucket: same key in the second bucket, metadata included",
+            dest["bucket"] == m["second_bucket"] and dest["key"] == e["key"] and body(dest) == body(e)
+            and meta(dest)["signature"] == e["signature"], dest)
+    for name, check in [
+        ("digest-drop-signature", lambda md: "signature" not in md and md.get("signature-algorithm") == "SHA256withRSA"),
+        ("digest-drop-algorithm", lambda md: "signature-algorithm" not in md and "signature" in md),
+        ("digest-signature-not-hex", lambda md: not re.fullmatch(r"[0-9a-f]+", md["signature"]) and len(md["signature"]) == 512),
+    ]:
+        m = build(name)
+        e = tampered_digest(m, name)
+        t.check(f"{name}: metadata as intended", check(meta(e)), meta(e))
+    m = build("digest-attacker-genuine-fp")
+    e = tampered_digest(m, "digest-attacker-genuine-fp")
+    doc, infl, md, ok = rd().digest(e)
+    t.check("digest-attacker-genuine-fp: same bytes and fingerprint, another key's signature (fails with the genuine key)",
+            hashlib.sha256(infl).hexdigest() == e["hash"] and doc["digestPublicKeyFingerprint"] == m["fingerprint"]
+            and md["signature"] != e["signature"] and len(md["signature"]) == 512 and not ok)
+    m = build("digest-attacker-own-fp")
+    e = tampered_digest(m, "digest-attacker-own-fp")
+    doc, infl, md, ok = rd().digest(e)
+    t.check("digest-attacker-own-fp: the attacker's fingerprint, not known to ListPublicKeys",
+            doc["digestPublicKeyFingerprint"] == m["attacker_fingerprint"] != m["fingerprint"]
+            and m["attacker_fingerprint"] not in rd().keys)
+    m = build("key-garbage", region="eu-west-3")
+    keys = aws.client("cloudtrail", "eu-west-3").list_public_keys(StartTime=datetime.fromtimestamp(0))["PublicKeyList"]
+    t.check("key-garbage: the genuine fingerprint lists garbage DER (md5 differs, not a key)",
+            len(keys) == 1 and keys[0]["Fingerprint"] == m["fingerprint"]
+            and hashlib.md5(keys[0]["Value"]).hexdigest() != m["fingerprint"] and not m["key_registered"], keys)
+    m = build("key-none", region="eu-north-1")
+    keys = aws.client("cloudtrail", "eu-north-1").list_public_keys(StartTime=datetime.fromtimestamp(0))["PublicKeyList"]
+    t.check("key-none: ListPublicKeys in the source region is empty", keys == [] and not m["key_registered"], keys)
+    for name, check in [
+        ("digest-not-gzip", lambda b: json.loads(b)["digestS3Object"]),
+        ("digest-not-json", lambda b: not _is_json(gzip.decompress(b))),
+        ("digest-not-utf8", lambda b: not _is_utf8(gzip.decompress(b))),
+        ("digest-drop-field=digestStartTime", lambda b: "digestStartTime" not in json.loads(gzip.decompress(b))),
+    ]:
+        m = build(name)
+        e = tampered_digest(m, name.split("=")[0])
+        try:
+            ok = bool(check(body(e))) and meta(e)["signature"] == e["signature"]
+        except Exception as exc:  # noqa: BLE001
+            ok = exc
+        t.check(f"{name}: body as intended, metadata kept", ok is True, ok)
+    m = build("digest-delete=2", "digest-delete=3")
+    gone = [err(d["bucket"], d["key"]) for d in m["digests"]]
+    t.check("digest-delete=2 + digest-delete=3: two adjacent digests gone, the others kept",
+            [g[0] for g in gone] == [None, None, "NoSuchKey", "NoSuchKey", None, None]
+            and [x["keys"] for x in m["tampers"]] == [[m["digests"][2]["key"]], [m["digests"][3]["key"]]], gone)
+    m = build("digest-delete-newest=2")
+    gone = [err(d["bucket"], d["key"])[0] for d in m["digests"]]
+    t.check("digest-delete-newest=2: the two newest digests gone", gone == [None] * 4 + ["NoSuchKey"] * 2, gone)
+
+    # Re-signed / re-linked at build time
+    m = build("chain-restart=3")
+    r_ = rd()
+    doc3 = r_.digest(m["digests"][3])[0]
+    t.check("chain-restart=3: digest 3 starts a chain (five nulls) and everything verifies",
+            all(doc3[f] is None for f in PREV_FIELDS)
+            and not r_.chain_problems(m["digests"][:3]) and not r_.chain_problems(m["digests"][3:]), doc3)
+    m = build("chain-cross-bucket=3")
+    second = m["second_bucket"]
+    doc3 = rd().digest(m["digests"][3])[0]
+    t.check("chain-cross-bucket=3: digests 0-2 and their logs in the second bucket, digest 3 links there, all valid",
+            all(d["bucket"] == second for d in m["digests"][:3]) and all(d["bucket"] == m["bucket"] for d in m["digests"][3:])
+            and all(x["bucket"] == second for x in m["logs"] if x["digest_index"] < 3)
+            and doc3["previousDigestS3Bucket"] == second and not rd().chain_problems(m["digests"]),
+            rd().chain_problems(m["digests"]))
+    m = build("backfill-no-timestamp", backfill=2)
+    e = [d for d in m["backfill"]["digests"] if "backfill-no-timestamp" in d["tampered"]][0]
+    t.check("backfill-no-timestamp: the newest backfill digest lost backfill-generation-timestamp",
+            e["index"] == 1 and "backfill-generation-timestamp" not in meta(e) and "signature" in meta(e))
+    for name, field in (("link-wrong-hash=3", "previousDigestHashValue"), ("link-wrong-signature=3", "previousDigestSignature")):
+        m = build(name)
+        r_ = rd()
+        problems = r_.chain_problems(m["digests"], check_logs=False)
+        doc3, _, _, ok3 = r_.digest(m["digests"][3])
+        t.check(f"{name}: only digest 3's {field} is wrong, and digest 3 still verifies (re-signed)",
+                ok3 and problems == [f"{m['digests'][3]['key']}: link fields ['{field}']"], problems)
+    m = build("algorithm-sha1=3")
+    doc3, _, md3, ok3 = rd().digest(m["digests"][3])
+    t.check("algorithm-sha1=3: metadata and digestSignatureAlgorithm say SHA1withRSA, signature is SHA-256",
+            md3["signature-algorithm"] == "SHA1withRSA" and doc3["digestSignatureAlgorithm"] == "SHA1withRSA" and ok3)
+    m = build("sibling-trail")
+    sib = m["sibling"]
+    t.check("sibling-trail: main-trail_us-east-1 writes its own valid chain into the same folder",
+            sib["trail_name"] == "main-trail_us-east-1"
+            and all("_CloudTrail-Digest_us-east-1_main-trail_us-east-1_us-east-1_" in d["key"] for d in sib["digests"])
+            and {d["key"].rsplit("/", 1)[0] for d in sib["digests"]} == {d["key"].rsplit("/", 1)[0] for d in m["digests"]}
+            and not rd().chain_problems(sib["digests"]) and not rd().chain_problems(m["digests"]))
+
+    # Access errors: bucket-policy Deny on one object (h') and archived objects
+    m = build("deny-object=log:0", "deny-object=digest:1", "archive=digest:2", "archive=log:-1")
+    bucket = m["bucket"]
+    d1, d2, l0, ll = m["digests"][1], m["digests"][2], m["logs"][0], m["logs"][-1]
+    t.check("deny-object: GetObject of exactly that key -> 403 AccessDenied (XML code), HEAD 403",
+            err(bucket, l0["key"]) == ("AccessDenied", 403) and err(bucket, d1["key"]) == ("AccessDenied", 403)
+            and err(bucket, d1["key"], head=True)[1] == 403 and err(bucket, m["logs"][1]["key"]) == (None, None)
+            and err(bucket, m["digests"][0]["key"]) == (None, None))
+    t.check("archive: GetObject -> 403 InvalidObjectState; HEAD still answers (storage class GLACIER)",
+            err(bucket, d2["key"]) == ("InvalidObjectState", 403) and err(bucket, ll["key"]) == ("InvalidObjectState", 403)
+            and s3.head_object(Bucket=bucket, Key=d2["key"]).get("StorageClass") == "GLACIER"
+            and meta(d2)["signature"] == d2["signature"])
+    t.check("deny-object / archive: the manifest records the exact keys",
+            [x["keys"] for x in m["tampers"]] == [[l0["key"]], [d1["key"]], [d2["key"]], [ll["key"]]], m["tampers"])
+    r = aws.raw("GET", f"/{bucket}/{l0['key']}", "s3")
+    t.check("denied GetObject body is <Error><Code>AccessDenied</Code>", r.status_code == 403 and "<Code>AccessDenied</Code>" in r.text, r.text[:200])
+    s3.put_object(Bucket=bucket, Key=l0["key"] + ".copy", Body=b"x")
+    t.check("writes are never refused by the policy", err(bucket, l0["key"] + ".copy") == (None, None))
+
+
+def _is_json(b: bytes) -> bool:
+    try:
+        json.loads(b)
+        return True
+    except ValueError:
+        return False
+
+
+def _is_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def t_integrity(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
+    aws = Aws(emu.endpoint)
+    m = out["digest_chains"]["integrity"]
+    trail = out["trails"]["integrity-trail"]
+    t.check("integrity: trail has log file validation, chain is 6 digests into its bucket",
+            trail["log_file_validation"] and len(m["digests"]) == 6 and m["bucket"] == trail["bucket"]
+            and m["trail_arn"] == trail["arn"])
+    problems = ChainReader(aws, "us-east-1").chain_problems(m["digests"])
+    t.check("integrity: seeded chain verifies independently (signatures, links, layout, log hashes)", not problems, problems)
+    newest = datetime.fromisoformat(m["digests"][-1]["end"].replace("Z", "+00:00")).timestamp()
+    t.check("integrity: the newest digest ends now", abs(newest - time.time()) < 300, m["digests"][-1]["end"])
+    t.check("integrity: some digests are empty, some have logs",
+            any(d["log_count"] == 0 for d in m["digests"]) and any(d["log_count"] > 0 for d in m["digests"]))
+    status, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "ListPublicKeys", {})
+    t.check("integrity: ListPublicKeys (raw JSON 1.1) lists the chain's key with md5 fingerprint",
+            status == 200 and any(k["Fingerprint"] == m["fingerprint"] for k in data["PublicKeyList"]), data)
+    check_digest_delivery(t, emu, trail["arn"], m["digests"][-1]["end"])
+    check_public_keys(t, emu)
+    check_chain_tampers(t, emu)
+
+
 SCENARIO_TESTS: list[tuple[str, Callable[[Results, Emulator, dict[str, Any]], None]]] = [
     ("compliant", t_compliant),
     ("compliant-advanced", t_compliant_advanced),
@@ -1186,10 +1664,12 @@ SCENARIO_TESTS: list[tuple[str, Callable[[Results, Emulator, dict[str, Any]], No
     ("unreadable-bucket", t_unreadable),
     ("demo", t_demo),
     ("cis-monitoring", t_cis_monitoring),
+    ("integrity", t_integrity),
 ]
 
 # Extra launcher flags per scenario (the counter check needs --count-requests).
-SCENARIO_LAUNCHER_ARGS: dict[str, list[str]] = {"cis-monitoring": ["--count-requests"]}
+SCENARIO_LAUNCHER_ARGS: dict[str, list[str]] = {"cis-monitoring": ["--count-requests"],
+                                                "integrity": ["--count-requests"]}
 
 
 def main() -> int:
