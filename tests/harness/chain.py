@@ -42,7 +42,6 @@ import argparse
 import base64
 import gzip
 import hashlib
-import io
 import json
 import os
 import random
@@ -52,7 +51,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -756,7 +755,11 @@ class Chain:
         # S3-side tampers, in order
         for name, arg in self.tampers:
             if name not in BUILD_TAMPERS:
-                self._apply(name, arg)
+                try:
+                    self._apply(name, arg)
+                except Exception as exc:
+                    spec = name if arg is None else f"{name}={arg}"
+                    raise RuntimeError(f"tamper {spec} (applied in --tamper order): {exc}") from exc
 
         if self.trail_arn:
             newest_end = parse_time(digests[-1]["end"])

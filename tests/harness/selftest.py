@@ -1654,6 +1654,11 @@ def t_integrity(t: Results, emu: Emulator, out: dict[str, Any]) -> None:
     check_digest_delivery(t, emu, trail["arn"], m["digests"][-1]["end"])
     check_public_keys(t, emu)
     check_chain_tampers(t, emu)
+    # Last: --deny-action matches the operation by the counter's name (denies the account from now on).
+    requests.post(emu.endpoint + f"/_trailwarden/deny-action?rule={ACCT}/cloudtrail:ListPublicKeys", timeout=10)
+    status, data = json_call(t, aws, "cloudtrail", CT_PREFIX, "ListPublicKeys", {})
+    t.check("deny-action ACCOUNT/cloudtrail:ListPublicKeys -> AccessDeniedException",
+            status == 400 and (data or {}).get("__type") == "AccessDeniedException", (status, data))
 
 
 SCENARIO_TESTS: list[tuple[str, Callable[[Results, Emulator, dict[str, Any]], None]]] = [
