@@ -19,6 +19,7 @@
 
 pub mod model;
 pub mod logs_pattern;
+pub mod integrity;
 
 pub mod aws;
 pub mod inventory;
