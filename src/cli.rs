@@ -61,6 +61,11 @@ pub enum Command {
         #[arg(long = "for", value_enum, default_value_t = PolicyFor::Scanner)]
         policy_for: PolicyFor,
     },
+    /// Verify a trail's digest chain and log files over a time range, as `aws cloudtrail
+    /// validate-logs` does (same summary lines and exit status), and also report what it
+    /// misses: consecutive missing digests, deleted newest digests, link mismatches,
+    /// unsupported algorithms, truncated gzip, and unreadable objects (without aborting).
+    ValidateLogs(ValidateLogsArgs),
     /// Print the JSON Schema of the JSON report.
     Schema,
     /// Write a commented trailwarden.toml holding every option with its default.
@@ -117,6 +122,47 @@ pub struct TargetArgs {
     /// How many accounts and resources are read at once, across the whole run [default: 8].
     #[arg(long)]
     pub concurrency: Option<usize>,
+}
+
+/// `validate-logs`: the flags of `aws cloudtrail validate-logs`, plus `--json`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateLogsArgs {
+    /// The trail whose logs to validate, e.g. arn:aws:cloudtrail:us-east-1:123456789012:trail/main.
+    #[arg(long)]
+    pub trail_arn: String,
+    /// Digests delivered from this time on (RFC 3339, e.g. 2026-11-30T00:00:00Z, or YYYY-MM-DD; UTC when no offset).
+    #[arg(long)]
+    pub start_time: String,
+    /// Up to this time [default: now].
+    #[arg(long)]
+    pub end_time: Option<String>,
+    /// The bucket holding the digests, instead of the trail's (DescribeTrails is then not called).
+    #[arg(long)]
+    pub s3_bucket: Option<String>,
+    /// With --s3-bucket: the key prefix of the trail's files.
+    #[arg(long)]
+    pub s3_prefix: Option<String>,
+    /// The account whose logs to validate [default: the trail's]; required for an organization trail.
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// With --s3-bucket: the organization id (o-…) of an organization trail's key paths.
+    #[arg(long)]
+    pub organization_id: Option<String>,
+    /// Also print every valid digest and log file.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Print the result as JSON on stdout instead of the text lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Named profile from the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The region whose digests to validate (the region that delivered them) [default: the trail's home region].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator); S3 uses path-style addressing.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -180,5 +226,9 @@ pub struct ScanArgs {
     /// CT517: the regions your organization uses (comma-separated); activity elsewhere must raise an alarm.
     #[arg(long)]
     pub allowed_regions: Option<String>,
+    /// CT601/CT602: verify every trail's digest chain and log files over this past window
+    /// (e.g. 24h, 7d, 90m) [default when given without a value: 24h]. Reads every digest and log file of the window.
+    #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true, default_missing_value = "24h")]
+    pub verify_integrity: Option<String>,
 }
 

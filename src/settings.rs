@@ -92,7 +92,11 @@ impl ScanSettings {
             (Some(_), _) | (None, None) => parse_regions("--regions", args.regions.as_deref())?,
             (None, Some(from_config)) => from_config.clone(),
         };
-        let collect = collect_options(&args.target, &config, regions)?;
+        let mut collect = collect_options(&args.target, &config, regions)?;
+        collect.verify_integrity = args.verify_integrity.as_deref().map(|d| parse_duration("--verify-integrity", d)).transpose()?;
+        if collect.verify_integrity.is_some() && args.inventory.is_some() {
+            return Err(SettingsError("--verify-integrity: not with --inventory, which evaluates what a saved inventory holds; save one from a scan with --verify-integrity instead".into()));
+        }
         let outputs = parse_outputs(&args.outputs)?;
         check_no_overwrite(args, &outputs, config.path.as_deref())?;
         let allowed_regions = match &args.allowed_regions {
@@ -158,7 +162,28 @@ fn collect_options(t: &crate::cli::TargetArgs, config: &Validated, regions: Opti
         selection: AccountSelection { only: t.accounts.clone(), exclude: t.exclude_accounts.clone() },
         regions,
         concurrency,
+        verify_integrity: None,
     })
+}
+
+/// `--verify-integrity=DURATION`: `90m`, `24h`, `7d` (a number and a unit: s, m, h, d).
+pub fn parse_duration(flag: &str, text: &str) -> Result<chrono::Duration, SettingsError> {
+    let bad = || SettingsError(format!("{flag}={text}: not a duration; give a number and a unit, e.g. 24h, 7d or 90m"));
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let duration = match unit {
+        "s" => chrono::Duration::try_seconds(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    if n == 0 || duration > chrono::Duration::days(366) {
+        return Err(SettingsError(format!("{flag}={text}: give a window from 1s to 366d")));
+    }
+    Ok(duration)
 }
 
 /// The checks to run. Rule: `--ignore` (command line) adds to the config's `ignore`;
@@ -269,6 +294,22 @@ mod tests {
         argv.extend_from_slice(flags);
         let crate::cli::Command::Scan(args) = crate::cli::Cli::parse_from(argv).command else { unreachable!() };
         ScanSettings::resolve(&args, crate::config::parse("t.toml", config).unwrap())
+    }
+
+    #[test]
+    fn verify_integrity_takes_an_optional_duration() {
+        let window = |flags: &[&str]| match &settings(flags, "").unwrap().source {
+            Source::Aws(options) => options.verify_integrity,
+            Source::Inventory(_) => unreachable!(),
+        };
+        assert_eq!(window(&[]), None);
+        assert_eq!(window(&["--verify-integrity"]), Some(chrono::Duration::hours(24)));
+        assert_eq!(window(&["--verify-integrity=7d"]), Some(chrono::Duration::days(7)));
+        assert_eq!(window(&["--verify-integrity=90m"]), Some(chrono::Duration::minutes(90)));
+        for bad in ["--verify-integrity=1w", "--verify-integrity=h", "--verify-integrity=0h", "--verify-integrity=400d", "--verify-integrity=-1h"] {
+            let err = settings(&[bad], "").unwrap_err().to_string();
+            assert!(err.starts_with("--verify-integrity="), "{bad}: {err}");
+        }
     }
 
     #[test]

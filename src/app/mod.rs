@@ -10,6 +10,7 @@ mod explain_filter;
 mod iam_policy;
 mod init;
 mod scan;
+mod validate_logs;
 
 use std::io::Write;
 
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::ExplainFilter { pattern, class, cis_version, allowed_regions } => explain_filter::run(&pattern, class.as_deref(), cis_version.as_deref(), allowed_regions.as_deref()),
         Command::Checks { format } => catalog::list(format),
         Command::IamPolicy { role_name, partition, policy_for } => iam_policy::print(role_name.as_deref(), &partition, policy_for),
+        Command::ValidateLogs(args) => validate_logs::run(&args),
         Command::Schema => print_stdout(crate::report::JSON_SCHEMA.as_bytes()),
         Command::Init { path, force } => init::run(&path, force),
     }

@@ -71,6 +71,7 @@ fn run_parameters(settings: &ScanSettings, inventory: &Inventory) -> crate::repo
         allowed_regions: settings.eval.allowed_regions.clone(),
         cis_version: settings.eval.cis_version.clone(),
         fail_on: settings.fail_on,
+        integrity_window: inventory.integrity.as_ref().map(|i| crate::report::IntegrityWindow { from: i.window_start, to: i.window_end }),
     }
 }
 

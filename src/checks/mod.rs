@@ -10,6 +10,7 @@
 
 pub mod bucket;
 pub mod coverage;
+pub mod integrity;
 pub mod key;
 pub mod metadata;
 pub mod monitoring;
@@ -135,6 +136,8 @@ pub static REGISTRY: &[CheckDef] = &[
     CheckDef { code: "CT515", name: "organizations-changes-not-monitored", scope: Scope::Account, evaluate: monitoring::event_class_monitored },
     CheckDef { code: "CT516", name: "log-group-retention-too-short", scope: Scope::LogGroup, evaluate: monitoring::ct516_log_group_retention_too_short },
     CheckDef { code: "CT517", name: "unused-region-activity-not-monitored", scope: Scope::Account, evaluate: monitoring::ct517_unused_region_activity_not_monitored },
+    CheckDef { code: "CT601", name: "digest-chain-broken", scope: Scope::Trail, evaluate: integrity::ct601_digest_chain_broken },
+    CheckDef { code: "CT602", name: "log-file-altered-or-missing", scope: Scope::Trail, evaluate: integrity::ct602_log_file_altered_or_missing },
 ];
 
 pub fn find(code: &str) -> Option<&'static CheckDef> {

@@ -34,7 +34,7 @@ pub struct Diagnosis {
 
 /// Enter every account in scope (concurrently, bounded) and probe the member actions.
 pub async fn diagnose(options: &CollectOptions) -> Result<Diagnosis, CollectError> {
-    let (base, caller) = connect(options).await?;
+    let (base, caller) = connect(&options.connect).await?;
     let mut notes = Vec::new();
     let (organization, targets) = enumerate(&base, &caller, options, &mut notes).await?;
     let partition = Partition::of_arn(&caller.arn);

@@ -5,10 +5,12 @@
 /// Read-only actions called in every scanned account (and, in an organization, by the caller).
 pub const READ_ACTIONS: &[&str] = &[
     "account:ListRegions",
+    "cloudtrail:DescribeTrails",
     "cloudtrail:GetEventSelectors",
     "cloudtrail:GetInsightSelectors",
     "cloudtrail:GetTrail",
     "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListPublicKeys",
     "cloudtrail:ListTrails",
     "cloudwatch:DescribeAlarmsForMetric",
     "ec2:DescribeRegions",
@@ -28,6 +30,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "s3:GetBucketPublicAccessBlock",
     "s3:GetBucketVersioning",
     "s3:GetLifecycleConfiguration",
+    "s3:GetObject",
     "s3:ListAllMyBuckets",
     "s3:ListBucket",
     "sns:GetTopicAttributes",

@@ -13,6 +13,7 @@ mod accounts;
 mod buckets;
 pub mod doctor;
 pub mod iam;
+pub mod integrity;
 mod monitoring;
 mod progress;
 mod read;
@@ -42,6 +43,8 @@ pub struct CollectOptions {
     /// How many units of work (an account's facts, a trail, a bucket, a key …) are read at
     /// once, across every stage.
     pub concurrency: usize,
+    /// `--verify-integrity`: walk every trail's digest chains over this past window.
+    pub verify_integrity: Option<chrono::Duration>,
 }
 
 /// A fatal problem before any account could be scanned.
@@ -56,15 +59,15 @@ pub enum CollectError {
 }
 
 /// The base session and the caller's identity: the first thing every command that reads AWS does.
-async fn connect(options: &CollectOptions) -> Result<(Session, Caller), CollectError> {
-    let base_config = load_base_config(&options.connect).await.map_err(CollectError::Identity)?;
+pub async fn connect(connect: &ConnectOptions) -> Result<(Session, Caller), CollectError> {
+    let base_config = load_base_config(connect).await.map_err(CollectError::Identity)?;
     // --endpoint-url, or AWS_ENDPOINT_URL from the environment (the SDK's own setting).
-    let endpoint_url = options.connect.endpoint_url.clone().or_else(|| base_config.endpoint_url().map(str::to_string));
+    let endpoint_url = connect.endpoint_url.clone().or_else(|| base_config.endpoint_url().map(str::to_string));
     let base = Session::new("", base_config, endpoint_url);
 
     // Who the scan runs as, asked once, fast: a missing credential or an unreachable endpoint
     // is a one-line error before anything else is tried, not minutes of retries.
-    let identity = base.sts_first_contact().get_caller_identity().send().await.map_err(|e| identity_error(&e, base.endpoint_url.as_deref(), &options.connect))?;
+    let identity = base.sts_first_contact().get_caller_identity().send().await.map_err(|e| identity_error(&e, base.endpoint_url.as_deref(), connect))?;
     let caller = Caller {
         account_id: identity.account().unwrap_or_default().to_string(),
         arn: identity.arn().unwrap_or_default().to_string(),
@@ -76,7 +79,7 @@ async fn connect(options: &CollectOptions) -> Result<(Session, Caller), CollectE
 
 pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
     let started_at = Utc::now();
-    let (base, caller) = connect(options).await?;
+    let (base, caller) = connect(&options.connect).await?;
 
     let progress = progress::Progress::new();
     let limit = read::Limit::new(options.concurrency);
@@ -107,6 +110,13 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
     for topic in monitoring::collect_alarm_topics(alarm_topics, &sessions, options.concurrency, &limit).await {
         topics.insert(topic.arn.clone(), topic);
     }
+    let integrity = match options.verify_integrity {
+        Some(window) => {
+            let end = chrono::SubsecRound::trunc_subsecs(started_at, 0);
+            Some(integrity::verify_trails(&trails, &accounts, organization.as_ref(), &buckets, &sessions, end - window, end, &progress).await)
+        }
+        None => None,
+    };
     progress.finish();
 
     Ok(Inventory {
@@ -129,6 +139,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         topics,
         log_groups,
         metric_alarms,
+        integrity,
     })
 }
 

@@ -12,9 +12,11 @@
 //! refused with a clear error rather than misread.
 
 mod fact;
+mod integrity;
 mod monitoring;
 
 pub use fact::Fact;
+pub use integrity::{ChainEvidence, ChainFindings, ChainGap, IntegrityVerification, ObjectProblem};
 pub use monitoring::{Alarm, MetricAlarms, MetricFilter, MetricTransformation, Subscription};
 pub use crate::model::{ScanMode, Unavailable, UnavailableKind};
 
@@ -50,6 +52,10 @@ pub struct Inventory {
     /// [`MetricAlarms::key`].
     #[serde(default)]
     pub metric_alarms: BTreeMap<String, MetricAlarms>,
+    /// `scan --verify-integrity`: each trail's digest chains as walked. None when the scan
+    /// did not verify (CT601/CT602 then have nothing to judge and report nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<IntegrityVerification>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

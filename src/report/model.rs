@@ -92,6 +92,17 @@ pub struct RunParameters {
     pub cis_version: Option<String>,
     /// `--fail-on`.
     pub fail_on: Severity,
+    /// `--verify-integrity`: the window whose digest chains and log files were verified
+    /// (CT601/CT602); null when the scan did not verify them (those checks then report nothing).
+    #[serde(default)]
+    pub integrity_window: Option<IntegrityWindow>,
+}
+
+/// The span `--verify-integrity` covered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntegrityWindow {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
 }
 
 /// The identity the scan ran as (STS GetCallerIdentity).

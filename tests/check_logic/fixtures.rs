@@ -372,6 +372,7 @@ pub fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec
         topics: topics.into_iter().map(|t| (t.arn.clone(), t)).collect(),
         log_groups: BTreeMap::new(),
         metric_alarms: BTreeMap::new(),
+        integrity: None,
     }
 }
 

@@ -79,6 +79,19 @@ impl Emulator {
         assert!(out.status.success(), "change {change} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }
 
+    /// Write a signed digest chain and its log files (`tests/harness/chain.py`, moto has no
+    /// CloudTrail delivery); returns its manifest (digest and log keys, times, tampered objects).
+    pub fn chain(&self, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(python())
+            .arg(repo_root().join("tests/harness/chain.py"))
+            .args(["--endpoint", &self.url, "--quiet"])
+            .args(args)
+            .output()
+            .expect("run chain.py");
+        assert!(out.status.success(), "chain.py {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("chain.py printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
     /// Run `trailwarden scan --endpoint-url <emulator> <args>` with the emulator's credentials.
     pub fn scan(&self, args: &[&str]) -> Output {
         self.scan_in(&std::env::temp_dir(), args)

@@ -17,6 +17,7 @@
 //! - `overview` and `score`: totals, the posture score and its weights;
 //! - `charts`: SVG geometry of the bar charts and the histogram;
 //! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
+//!   `integrity`: each trail's digest-chain and log-file verdicts (`--verify-integrity`);
 //! - `frameworks`: the control view; `checks`: the per-check sections;
 //! - `lists`: what could not be read and the suppressions;
 //! - `evidence`: the de-duplicated evidence store and JSON island; `escape`: escaping, CSP.
@@ -43,6 +44,7 @@ mod coverage;
 mod escape;
 mod evidence;
 mod frameworks;
+mod integrity;
 mod lists;
 mod outcome;
 mod overview;

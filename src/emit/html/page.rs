@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::accounts::{self, AccountsSection};
 use super::checks::{self, ChecksSection, CheckView};
 use super::coverage::{self, CoverageSection};
+use super::integrity::{self, IntegritySection};
 use super::escape::content_security_policy;
 use super::evidence::Island;
 use super::frameworks::{self, FrameworkView};
@@ -37,6 +38,8 @@ pub(super) struct Page {
     overview: Overview,
     #[serde(flatten)]
     coverage: CoverageSection,
+    #[serde(flatten)]
+    integrity: IntegritySection,
     #[serde(flatten)]
     accounts: AccountsSection,
     #[serde(flatten)]
@@ -122,6 +125,7 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
         framework: frameworks::build(report, &ctx.framework, &checks.checks),
         overview: overview::build(report),
         coverage: coverage::build(report, &codes),
+        integrity: integrity::build(report),
         accounts: accounts::build(report),
         lists: lists::build(report, &rows),
         filters: filters(report, &checks.checks),
