@@ -9,6 +9,8 @@ use flate2::{Crc, Decompress, FlushDecompress, Status};
 /// Inflated bytes handed to the sink per step; fixed, whatever the input size.
 const OUTPUT_BUFFER: usize = 32 * 1024;
 
+/// ID1, ID2 and CM (deflate).
+const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 const FLAG_HEADER_CRC: u8 = 0x02;
 const FLAG_EXTRA: u8 = 0x04;
 const FLAG_NAME: u8 = 0x08;
@@ -162,7 +164,13 @@ impl FirstMember {
             self.header_crc.update(&[byte]);
         }
         let complete = match &mut self.part {
-            Part::Fixed { bytes, filled } => fill(bytes, filled, byte),
+            Part::Fixed { bytes, filled } => {
+                // ID1 ID2 CM: told at once, so a plain-text body is "not gzip" however short.
+                if *filled < 3 && byte != GZIP_MAGIC[*filled] {
+                    return Err(GzipFault::NotGzip);
+                }
+                fill(bytes, filled, byte)
+            }
             Part::ExtraLength { bytes, filled } => fill(bytes, filled, byte),
             Part::HeaderCrc { bytes, filled } => fill(bytes, filled, byte),
             Part::Extra { remaining } => {
@@ -180,9 +188,6 @@ impl FirstMember {
         let mut order = 0;
         match &self.part {
             Part::Fixed { bytes, .. } => {
-                if bytes[..3] != [0x1f, 0x8b, 0x08] {
-                    return Err(GzipFault::NotGzip);
-                }
                 if bytes[3] & FLAGS_RESERVED != 0 {
                     return Err(GzipFault::BadHeader("reserved flags set"));
                 }

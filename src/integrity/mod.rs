@@ -46,6 +46,9 @@
 //! * objects that cannot be read are UNVERIFIABLE lines and their own counts, where the
 //!   reference aborts.
 //!
+//! Each [`Line`] is one write of the reference, its newlines included: writing every line's
+//! text to its stream (stdout, or stderr for problems) in order gives the reference's bytes.
+//!
 //! Counting, decided here: a strict-only problem makes the object INVALID in the ratio lines,
 //! and its line says what the reference reports instead, e.g.
 //! `INVALID: signature algorithm SHA1withRSA is not SHA256withRSA (aws cloudtrail

@@ -204,7 +204,9 @@ impl ChainReport {
     /// The exit status of `validate-logs`: invalid wins over unverifiable.
     pub fn outcome(&self) -> Outcome {
         let c = &self.counts;
-        let invalid = c.digests.invalid + c.backfill_digests.invalid + c.logs.invalid + c.unverified_windows > 0 || c.tail_truncated;
+        // An unverified window follows a digest already counted (invalid, missing or
+        // unreadable), so it decides nothing by itself.
+        let invalid = c.digests.invalid + c.backfill_digests.invalid + c.logs.invalid > 0 || c.tail_truncated;
         let unverifiable = c.digests.unverifiable + c.backfill_digests.unverifiable + c.logs.unverifiable > 0 || c.listing_failed;
         if invalid {
             Outcome::Invalid
@@ -218,7 +220,7 @@ impl ChainReport {
     /// CT601: the chain itself.
     pub fn digest_chain_verdict(&self) -> Verdict {
         let c = &self.counts;
-        if c.digests.invalid + c.backfill_digests.invalid + c.unverified_windows > 0 || c.tail_truncated {
+        if c.digests.invalid + c.backfill_digests.invalid > 0 || c.tail_truncated {
             Verdict::Broken
         } else if c.digests.unverifiable + c.backfill_digests.unverifiable > 0 || c.listing_failed {
             Verdict::Unverifiable

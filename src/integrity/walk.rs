@@ -25,7 +25,8 @@ const DELIVERY_CYCLE: Duration = Duration::hours(2);
 pub trait DigestSource {
     /// Keys under `prefix` after `start_after`, ascending, all pages.
     fn list(&self, bucket: &str, prefix: &str, start_after: &str) -> impl Future<Output = Result<Vec<String>, Unreadable>> + Send;
-    /// GetObject and [`super::verify_digest`] (`NotFound` for NoSuchKey).
+    /// GetObject and [`super::verify_digest`] (`NotFound` for NoSuchKey). `backfill` is
+    /// read from the key's name (`_backfill.json.gz`), as verification reads it.
     fn digest(&self, bucket: &str, key: &str, backfill: bool) -> impl Future<Output = DigestVerdict> + Send;
 }
 

@@ -1,1 +1,5 @@
-
+mod chain_builder;
+mod gzip_stream;
+mod tamper;
+mod vectors;
+mod walks;
