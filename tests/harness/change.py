@@ -23,6 +23,11 @@ alarms `cis-<slug>`, topic `cis-alarms`), faults the way operators and AWS produ
   data-only-trail          cis-trail records only S3 data events (advanced selectors)
   pending-subscriber       the confirmed e-mail subscriber leaves; a new one stays pending
   delete-topic             the alarms' topic `cis-alarms` is deleted
+On the `integrity` scenario (trail `integrity-trail`, bucket `integrity-trail-logs-123456789012`,
+a 6-hour chain), tampering the way an intruder with write access to the bucket would:
+  delete-newest-digests    the 2 newest digest files deleted (LatestDigestDeliveryTime unchanged)
+  delete-middle-digest     the 4th-newest digest file deleted
+  alter-log                one byte of the newest non-empty hour's first log file changed, re-gzipped
 Prints one JSON object naming what changed.
 """
 
@@ -175,7 +180,47 @@ def delete_topic(w: World) -> dict:
     return {"deleted": _topic_arn()}
 
 
+INTEGRITY_BUCKET = "integrity-trail-logs-123456789012"
+
+
+def _digest_keys(w: World) -> list[str]:
+    s3 = w.client("s3")
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=INTEGRITY_BUCKET, Prefix="AWSLogs/123456789012/CloudTrail-Digest/")
+    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+
+def delete_newest_digests(w: World) -> dict:
+    keys = _digest_keys(w)[-2:]
+    for key in keys:
+        w.client("s3").delete_object(Bucket=INTEGRITY_BUCKET, Key=key)
+    return {"deleted": keys}
+
+
+def delete_middle_digest(w: World) -> dict:
+    key = _digest_keys(w)[-4]
+    w.client("s3").delete_object(Bucket=INTEGRITY_BUCKET, Key=key)
+    return {"deleted": [key]}
+
+
+def alter_log(w: World) -> dict:
+    import gzip
+    s3 = w.client("s3")
+    for digest_key in reversed(_digest_keys(w)):
+        digest = json.loads(gzip.decompress(s3.get_object(Bucket=INTEGRITY_BUCKET, Key=digest_key)["Body"].read()))
+        if digest["logFiles"]:
+            log = digest["logFiles"][0]
+            body = bytearray(gzip.decompress(s3.get_object(Bucket=log["s3Bucket"], Key=log["s3Object"])["Body"].read()))
+            at = body.index(b'"eventName"') + 14
+            body[at] = ord("X") if body[at] != ord("X") else ord("Y")
+            s3.put_object(Bucket=log["s3Bucket"], Key=log["s3Object"], Body=gzip.compress(bytes(body), mtime=0))
+            return {"altered": [log["s3Object"]]}
+    raise SystemExit("alter-log: no digest lists a log file")
+
+
 CHANGES = {
+    "delete-newest-digests": delete_newest_digests,
+    "delete-middle-digest": delete_middle_digest,
+    "alter-log": alter_log,
     "fix-bad-trail": fix_bad_trail,
     "break-excluding-trail": break_excluding_trail,
     "create-audit-role": create_audit_role,
