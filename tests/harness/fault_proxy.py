@@ -595,12 +595,11 @@ class Proxy:
         self.pending_accounts[key] = fut
         try:
             acct = await self._lookup_account(key)
-            self.accounts[key] = acct
         except Exception as exc:  # noqa: BLE001 - an upstream without the route: unknown account
-            log(f"account lookup for {key} failed: {type(exc).__name__}: {exc}")
-            acct = "?"
-        finally:
-            del self.pending_accounts[key]
+            log(f"account lookup for {key} failed, counting it as '?': {type(exc).__name__}: {exc}")
+            acct = "?"  # cached too: an upstream without the route will not grow one
+        self.accounts[key] = acct
+        del self.pending_accounts[key]
         fut.set_result(acct)
         return acct
 
@@ -609,14 +608,13 @@ class Proxy:
         try:
             writer.write((f"GET /_trailwarden/account-of?access_key_id={key} HTTP/1.1\r\n"
                           f"Host: {self.up_host}:{self.up_port}\r\nConnection: close\r\n\r\n").encode())
-            raw = await asyncio.wait_for(reader.read(), 10)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            _, _, _, headers = parse_head(head)
+            if head[9:12] != b"200" or "content-length" not in headers:
+                raise RuntimeError(head.split(b"\r\n", 1)[0].decode("latin-1"))
+            body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), 10)
         finally:
             writer.close()
-        head, _, body = raw.partition(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.") or head.split(b" ", 2)[1] != b"200":
-            raise RuntimeError(head.split(b"\r\n", 1)[0].decode("latin-1"))
-        if b"chunked" in head.lower():
-            raise RuntimeError("unexpected chunked answer")
         return str(json.loads(body)["account"])
 
     # ---- connections --------------------------------------------------------------------
