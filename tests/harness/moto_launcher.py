@@ -32,6 +32,13 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+# aws_request.py (next to this file) names operations for the request counter, --deny-action
+# and fault_proxy.py alike.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aws_request  # noqa: E402
+from aws_request import RPCV2_PATH_RE  # noqa: E402
+
 MOTO_VERSION = "5.2.5"
 
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -1763,7 +1770,7 @@ CW_TARGET_PREFIX = "GraniteServiceVersion20100801"
 CW_SMITHY_NAMESPACE = "com.amazonaws.cloudwatch"
 # The service segment may be the bare shape name or the absolute id with '#' -> '.'.
 CW_RPCV2_SERVICE_NAMES = {CW_TARGET_PREFIX, f"{CW_SMITHY_NAMESPACE}.{CW_TARGET_PREFIX}"}
-RPCV2_PATH_RE = re.compile(r"(?:/.*)?/service/([^/]+)/operation/([^/]+)")
+# RPCV2_PATH_RE (the Smithy RPC v2 path) comes from aws_request.py.
 CORAL_NAMESPACE = "com.amazon.coral.service"
 
 _CW_MODEL = None
@@ -2321,37 +2328,20 @@ class RequestCounter:
 
     @staticmethod
     def operation(environ: dict[str, Any]) -> str:
-        import re
-        from urllib.parse import parse_qs
-        auth = environ.get("HTTP_AUTHORIZATION", "")
-        m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
-        service = m.group(1) if m else "?"
-        path = environ.get("PATH_INFO", "/")
-        rpc = RPCV2_PATH_RE.fullmatch(path)
-        if rpc and environ.get("REQUEST_METHOD") == "POST" and service != "s3":
-            # Smithy RPC v2 (CloudWatch CBOR): the operation is the last path segment.
-            return f"{service}:{rpc.group(2)}"
-        target = environ.get("HTTP_X_AMZ_TARGET")
-        if target:
-            return f"{service}:{target.split('.')[-1]}"
-        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        if "Action" in query:
-            return f"{service}:{query['Action'][0]}"
-        if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        """`<signing service>:<operation>` (aws_request.operation over a WSGI environ)."""
+        def form_body() -> bytes:
             # Query-protocol calls (STS, SNS, …) name their Action in the form body: read it
             # and put it back for moto.
             import io
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
-            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-            if "Action" in form:
-                return f"{service}:{form['Action'][0]}"
-        if service == "s3":
-            sub = sorted(k for k in query if k not in ("x-id", "max-buckets", "continuation-token", "prefix", "bucket-region"))
-            depth = "bucket" if path.strip("/").count("/") == 0 and path.strip("/") else ("service" if path == "/" else "path")
-            return f"s3:{environ.get('REQUEST_METHOD')} {depth}{'?' + '&'.join(sub) if sub else ''}"
-        return f"{service}:{environ.get('REQUEST_METHOD')} {path.rstrip('/').split('/')[-1] or '/'}"
+            return body
+
+        return aws_request.operation(
+            environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_AUTHORIZATION", ""), environ.get("HTTP_X_AMZ_TARGET"),
+            environ.get("CONTENT_TYPE", ""), form_body)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == "/_trailwarden/requests":
@@ -2361,7 +2351,7 @@ class RequestCounter:
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if (environ.get("PATH_INFO") or "").startswith("/_trailwarden/"):
-            # Harness-only routes are not AWS calls: not counted.
+            # Harness-only routes (incl. fault_proxy.py's account lookups) are not AWS calls: not counted.
             return self.app(environ, start_response)
         op = self.operation(environ)
         with self.lock:
@@ -2387,6 +2377,11 @@ class HarnessRoutes:
     ``POST /_trailwarden/cloudtrail/digest-delivery`` with JSON ``{"trail_arn": ARN,
     "latest_digest_delivery_time": EPOCH | null}`` makes GetTrailStatus of that trail report
     that LatestDigestDeliveryTime (null: back to "now").
+
+    ``GET /_trailwarden/account-of?access_key_id=AKID`` answers ``{"account": "123456789012"}``:
+    the account moto serves a request signed with that key from (``get_account_id_from``: the
+    account holding the key, assumed-role keys included; the default account for a key moto
+    does not know). fault_proxy.py runs in another process and asks this to count per account.
     """
 
     def __init__(self, app: Any) -> None:
@@ -2457,6 +2452,19 @@ class HarnessRoutes:
             return self._public_keys(environ, start_response)
         if path == "/_trailwarden/cloudtrail/digest-delivery":
             return self._digest_delivery(environ, start_response)
+        if environ.get("PATH_INFO") == "/_trailwarden/account-of":
+            from urllib.parse import parse_qs
+
+            from moto.iam.models import get_account_id_from
+
+            key = (parse_qs(environ.get("QUERY_STRING", "")).get("access_key_id") or [""])[0]
+            if not key:
+                body = json.dumps({"error": "access_key_id is required"}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
+            body = json.dumps({"account": get_account_id_from(key)}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if environ.get("PATH_INFO") == "/_trailwarden/sns/confirmation-tokens":
             from urllib.parse import parse_qs
 

@@ -8,7 +8,8 @@ For each scenario: starts a fresh launcher on a free loopback port, seeds the sc
 then checks with boto3 AND raw SigV4-signed HTTP that the patched behaviours answer as
 AWS does (XML roots and elements the Rust SDK validates, JSON member types against the
 botocore service models, status codes and error codes). Prints one line per check and
-closes with "N passed, M failed"; exits 1 if anything failed.
+closes with "N passed, M failed"; exits 1 if anything failed. The scope "proxy" (run unless -k
+excludes it) checks fault_proxy.py in front of a fresh emulator (proxy_selftest.py).
 """
 
 from __future__ import annotations
@@ -1718,6 +1719,17 @@ def main() -> int:
         strip = lambda d: {k: v for k, v in d.items() if k != "endpoint"}  # noqa: E731
         t.check("demo seeding is deterministic across fresh emulators (reads before seeding)",
                 strip(again) == strip(seeded_demo[0]))
+    if args.k in "proxy":
+        # fault_proxy.py in front of a fresh emulator (the checks live in proxy_selftest.py).
+        import proxy_selftest
+
+        t0 = time.time()
+        try:
+            proxy_selftest.run(t)
+        except Exception as exc:  # noqa: BLE001
+            t.scope = "proxy"
+            t.check("proxy self-test ran without exception", False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        TIMINGS["proxy"] = time.time() - t0
     for k, v in TIMINGS.items():
         print(f"timing {k}: {v:.2f}s", file=sys.stderr)
     failed = len(t.failed)
