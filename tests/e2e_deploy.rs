@@ -37,19 +37,25 @@ fn the_templates_lint_clean() {
     assert!(out.status.success(), "cfn-lint: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
+/// Each printed statement (by Sid) is in the template with the same actions, and no other.
+fn assert_same_statements(template: &Value, printed: &Value, what: &str) {
+    let by_sid = |list: &Value| -> std::collections::BTreeMap<String, BTreeSet<String>> {
+        list.as_array().unwrap().iter().map(|s| (s["Sid"].as_str().unwrap().to_string(), actions(s))).collect()
+    };
+    assert_eq!(by_sid(template), by_sid(&printed["Statement"]), "{what} and `trailwarden iam-policy` disagree: update the template");
+}
+
 #[test]
 fn the_templates_hold_exactly_the_printed_action_lists() {
     let member = template("member-role.json");
-    let statement = &member["Resources"]["AuditRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
-    let printed = printed_policy(&["iam-policy", "--for", "member"]);
-    assert_eq!(actions(statement), actions(&printed["Statement"][0]), "member-role.json and `iam-policy --for member` disagree: update the template");
-    assert!(actions(statement).iter().all(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")));
+    let statements = &member["Resources"]["AuditRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    assert_same_statements(statements, &printed_policy(&["iam-policy", "--for", "member"]), "member-role.json");
+    assert!(statements.as_array().unwrap().iter().flat_map(actions).all(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")));
     assert_eq!(member["Parameters"]["RoleName"]["Default"], "TrailwardenAudit");
 
     let scanner = template("scanner-role.json");
     let statements = &scanner["Resources"]["ScannerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
-    let printed = printed_policy(&["iam-policy", "--for", "scanner"]);
-    assert_eq!(actions(&statements[0]), actions(&printed["Statement"][0]), "scanner-role.json and `iam-policy` disagree: update the template");
+    assert_same_statements(statements, &printed_policy(&["iam-policy", "--for", "scanner"]), "scanner-role.json");
     assert_eq!(actions(&statements[1]), ["sts:AssumeRole".to_string()].into());
 }
 

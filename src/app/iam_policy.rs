@@ -14,38 +14,68 @@ pub fn print(role_name: Option<&str>, partition: &str, policy_for: PolicyFor) ->
     }
     let document = match policy_for {
         PolicyFor::Scanner => policy_document(role_name.unwrap_or(DEFAULT_ROLE_NAME), &Partition::new(partition)),
-        PolicyFor::Member => member_policy_document(),
+        PolicyFor::Member => member_policy_document(&Partition::new(partition)),
     };
     let mut text = serde_json::to_string_pretty(&document).map_err(|e| AppError::Usage(format!("cannot serialise the policy: {e}")))?;
     text.push('\n');
     print_stdout(text.as_bytes())
 }
 
+/// The one read of object content: CloudTrail's own log and digest files, for
+/// `--verify-integrity` and `validate-logs`. Granted on those keys only, never on every object.
+const LOG_FILE_READ: &str = "s3:GetObject";
+
 /// The read-only actions the scan performs inside a member account: everything the collector
-/// calls except listing the organization and STS (those run as the scanner identity only).
+/// calls except listing the organization and STS (those run as the scanner identity only),
+/// and the log-file read (its own statement).
 pub fn member_actions() -> Vec<&'static str> {
-    READ_ACTIONS.iter().copied().filter(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")).collect()
+    READ_ACTIONS.iter().copied().filter(|a| !a.starts_with("organizations:") && !a.starts_with("sts:") && *a != LOG_FILE_READ).collect()
+}
+
+/// Reading the trail log and digest files (`[prefix/]AWSLogs/…` in any bucket), and
+/// decrypting them through S3 when they are SSE-KMS encrypted (S3 calls kms:Decrypt on the
+/// caller's behalf; the condition allows nothing else).
+fn log_file_statements(partition: &Partition) -> [serde_json::Value; 2] {
+    let p = partition.as_str();
+    [
+        serde_json::json!({
+            "Sid": "TrailwardenReadTrailLogFiles",
+            "Effect": "Allow",
+            "Action": LOG_FILE_READ,
+            "Resource": [format!("arn:{p}:s3:::*/AWSLogs/*"), format!("arn:{p}:s3:::*/*/AWSLogs/*")]
+        }),
+        serde_json::json!({
+            "Sid": "TrailwardenDecryptTrailLogFiles",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": { "StringLike": { "kms:ViaService": "s3.*.amazonaws.com" } }
+        }),
+    ]
 }
 
 /// The audit role's policy in member accounts: read-only, nothing about the organization,
 /// no role assumption.
-pub fn member_policy_document() -> serde_json::Value {
+pub fn member_policy_document(partition: &Partition) -> serde_json::Value {
+    let [logs, decrypt] = log_file_statements(partition);
     serde_json::json!({
         "Version": "2012-10-17",
-        "Statement": [{ "Sid": "TrailwardenMemberReadOnly", "Effect": "Allow", "Action": member_actions(), "Resource": "*" }]
+        "Statement": [{ "Sid": "TrailwardenMemberReadOnly", "Effect": "Allow", "Action": member_actions(), "Resource": "*" }, logs, decrypt]
     })
 }
 
 /// The policy document, with `sts:AssumeRole` limited to the scan role in member accounts
 /// of `partition` (`aws`, `aws-cn`, `aws-us-gov`).
 pub fn policy_document(role_name: &str, partition: &Partition) -> serde_json::Value {
+    let read: Vec<&str> = READ_ACTIONS.iter().copied().filter(|a| *a != LOG_FILE_READ).collect();
+    let [logs, decrypt] = log_file_statements(partition);
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "TrailwardenReadOnly",
                 "Effect": "Allow",
-                "Action": READ_ACTIONS,
+                "Action": read,
                 "Resource": "*"
             },
             {
@@ -53,7 +83,9 @@ pub fn policy_document(role_name: &str, partition: &Partition) -> serde_json::Va
                 "Effect": "Allow",
                 "Action": "sts:AssumeRole",
                 "Resource": partition.role_arn("*", role_name)
-            }
+            },
+            logs,
+            decrypt
         ]
     })
 }
@@ -99,8 +131,12 @@ mod tests {
     fn the_member_policy_reads_only_inside_the_account() {
         let actions = member_actions();
         assert!(actions.iter().all(|a| !a.starts_with("organizations:") && !a.starts_with("sts:")), "{actions:?}");
-        assert_eq!(actions.len(), READ_ACTIONS.len() - 3, "every other action of the collector is there");
-        assert_eq!(member_policy_document()["Statement"].as_array().unwrap().len(), 1, "no sts:AssumeRole statement");
+        assert_eq!(actions.len(), READ_ACTIONS.len() - 4, "every other action of the collector is there");
+        let doc = member_policy_document(&Partition::new("aws"));
+        let statements = doc["Statement"].as_array().unwrap();
+        assert!(statements.iter().all(|s| s["Action"] != "sts:AssumeRole"), "no sts:AssumeRole statement");
+        assert_eq!(statements[1]["Action"], "s3:GetObject", "object reads have their own statement");
+        assert_eq!(statements[1]["Resource"][0], "arn:aws:s3:::*/AWSLogs/*", "only CloudTrail's files");
     }
 
     #[test]
