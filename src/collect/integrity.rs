@@ -547,13 +547,17 @@ fn plan_chains(trail: &Trail, accounts: &[Account], organization: Option<&Organi
     let log_accounts: Vec<&Account> = if config.is_organization_trail { accounts.iter().collect() } else { accounts.iter().filter(|a| a.id == trail.account_id).collect() };
     let mut chains = Vec::new();
     for account in log_accounts {
+        // A member that could not be entered still has its chains in the trail's bucket: walk
+        // them in the regions enabled in the trail owner's account (an opt-in region enabled
+        // only in the member is then not walked).
+        let owner_regions = accounts.iter().find(|a| a.id == trail.account_id).map(|a| &a.regions);
         let regions: Result<Vec<String>, Unavailable> = if !config.is_multi_region_trail {
             Ok(vec![trail.home_region.clone()])
         } else {
-            match &account.regions {
-                Fact::Present(regions) => Ok(regions.clone()),
-                Fact::Unavailable(reason) => Err(reason.clone()),
-                Fact::Absent => Ok(vec![trail.home_region.clone()]),
+            match (&account.regions, owner_regions) {
+                (Fact::Present(regions), _) | (Fact::Unavailable(_), Some(Fact::Present(regions))) => Ok(regions.clone()),
+                (Fact::Unavailable(reason), _) => Err(reason.clone()),
+                (Fact::Absent, _) => Ok(vec![trail.home_region.clone()]),
             }
         };
         let location = |region: &str| ChainLocation {
@@ -689,6 +693,11 @@ mod tests {
         let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
         assert_eq!(chains.len(), 1);
         assert!(chains[0].1.is_none() && matches!(chains[0].0.result, Fact::Unavailable(_)), "regions unknown: no walk, the reason kept");
+        // A member that could not be entered: its chains are walked in the owner's regions.
+        let not_entered = Fact::Unavailable(Unavailable::new(UnavailableKind::NotScanned, Some("sts:AssumeRole"), "denied"));
+        let accounts = [account("111111111111", Fact::Present(vec!["us-east-1".into()])), account("333333333333", not_entered)];
+        let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
+        assert_eq!(chains.iter().filter(|(e, job)| e.account == "333333333333" && e.region == "us-east-1" && job.is_some()).count(), 1);
         let accounts = [account("111111111111", Fact::Present(vec!["us-east-1".into()]))];
         let chains = plan_chains(&org_trail(true), &accounts, None, start, end);
         assert!(chains[0].1.is_none(), "no organization id: the o-… folder is unknown");
