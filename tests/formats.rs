@@ -583,8 +583,8 @@ fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
     assert_eq!(required, ["activity_id", "category_uid", "class_uid", "cloud", "finding_info", "metadata", "severity_id", "time", "type_uid"]);
 
     let events = events.as_array().unwrap();
-    let fails: Vec<_> = report.findings.iter().filter(|f| f.status.as_str() == "FAIL").collect();
-    assert_eq!(events.len(), fails.len(), "one event per FAIL finding, suppressed included");
+    let fails: Vec<_> = report.findings.iter().filter(|f| matches!(f.status.as_str(), "FAIL" | "ERROR")).collect();
+    assert_eq!(events.len(), fails.len(), "one event per FAIL finding, suppressed included, and per ERROR");
     for (e, f) in events.iter().zip(&fails) {
         for (key, is_type) in [
             ("activity_id", Value::is_u64 as fn(&Value) -> bool),
@@ -622,13 +622,21 @@ fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
         assert_eq!(e["resources"][0]["uid"], f.resource.as_str());
         assert!(e["remediation"]["desc"].as_str().unwrap().contains("aws "));
         assert_eq!(e["unmapped"]["evidence"], f.evidence);
-        let (status_id, status) = if f.suppression.is_some() { (3, "Suppressed") } else { (1, "New") };
+        let (status_id, status) = match (f.status.as_str(), f.suppression.is_some()) {
+            ("ERROR", _) => (0, "Unknown"),
+            (_, true) => (3, "Suppressed"),
+            _ => (1, "New"),
+        };
         assert_eq!((&e["status_id"], &e["status"]), (&json!(status_id), &json!(status)));
+        assert_eq!(e["unmapped"]["check_status"], f.status.as_str());
     }
+    // An ERROR is an event a SIEM sees, with why it could not be judged.
+    let unknown = events.iter().find(|e| e["status"] == "Unknown").expect("the fixture has an ERROR outcome");
+    assert!(unknown["status_detail"].as_str().unwrap().starts_with("could not be evaluated"), "{unknown}");
     let suppressed = events.iter().find(|e| e["status"] == "Suppressed").unwrap();
     assert!(suppressed["status_detail"].as_str().unwrap().contains("tracked in SEC-1"));
     let types: Vec<&str> = events.iter().map(|e| e["resources"][0]["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["AWS::::Account", "AWS::Region", "AWS::CloudTrail::Trail", "AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::CloudTrail::Trail"]);
+    assert_eq!(types, ["AWS::::Account", "AWS::Region", "AWS::CloudTrail::Trail", "AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::S3::Bucket", "AWS::S3::Bucket", "AWS::CloudTrail::Trail"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@
 //!   the accepted risks and can tell them apart;
 //! - PASS and NOT_APPLICABLE are not detections (Prowler also emits passes, as a compliance
 //!   record; the JSON report is ours);
-//! - ERROR is not a detection either: nothing was detected, evidence could not be read. It is
-//!   in the JSON/SARIF/JUnit reports and in the exit code.
+//! - ERROR outcomes are included with `status_id` 0 Unknown and the reason (cause kind, IAM
+//!   action, what AWS said) in `status_detail`: nothing was detected, but a SIEM must see the
+//!   accounts and resources that could not be judged (an unscanned account is otherwise
+//!   indistinguishable from a clean one). `unmapped.check_status` says `ERROR`.
 //!
 //! Mapping: `severity_id` 1..5 = info, low, medium, high, critical; `finding_info.uid` = the
 //! stable finding id (so Security Lake can correlate scans); `metadata.event_code` = the check
@@ -148,6 +150,7 @@ fn event<'a>(report: &'a Report, f: &'a Finding) -> DetectionFinding<'a> {
     };
 
     let (status_id, status, status_detail) = match &f.suppression {
+        _ if f.status == Status::Error => (0, "Unknown", Some(unknown_detail(f))),
         Some(s) => (
             3,
             "Suppressed",
@@ -184,9 +187,21 @@ fn event<'a>(report: &'a Report, f: &'a Finding) -> DetectionFinding<'a> {
     }
 }
 
+/// Why an ERROR outcome could not be judged, on one line: `could not be evaluated (access_denied,
+/// sts:AssumeRole): …`.
+fn unknown_detail(f: &Finding) -> String {
+    match &f.cause {
+        Some(cause) => {
+            let action = cause.action.as_deref().map(|a| format!(", {a}")).unwrap_or_default();
+            format!("could not be evaluated ({}{action}): {}", cause.kind.as_str(), cause.message)
+        }
+        None => format!("could not be evaluated: {}", f.message),
+    }
+}
+
 impl Renderer for Ocsf {
     fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
-        let events: Vec<DetectionFinding> = report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| event(report, f)).collect();
+        let events: Vec<DetectionFinding> = report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Error)).map(|f| event(report, f)).collect();
         let mut bytes = serde_json::to_vec_pretty(&events).map_err(|e| RenderError::new("OCSF", e.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)
