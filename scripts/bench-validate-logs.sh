@@ -30,9 +30,9 @@ AWSCLI_VERSION=1.46.3
 
 bash scripts/setup-emulator.sh >/dev/null
 if [ "$PROFILE" = release ]; then
-  cargo build --quiet --release --bin trailwarden; bin=target/release/trailwarden
+  cargo build --quiet --release --bin trailwarden; bin="${CARGO_TARGET_DIR:-target}/release/trailwarden"
 else
-  cargo build --quiet --bin trailwarden; bin=target/debug/trailwarden
+  cargo build --quiet --bin trailwarden; bin="${CARGO_TARGET_DIR:-target}/debug/trailwarden"
 fi
 if [ "$CLI" = 1 ] && ! .venv-bench/bin/aws --version 2>/dev/null | grep -q "aws-cli/$AWSCLI_VERSION "; then
   echo "bench: installing awscli $AWSCLI_VERSION into .venv-bench" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a fresh machine: install the pinned AWS emulator, build
 # trailwarden, serve a demo AWS Organization on 127.0.0.1 (seeded through the AWS APIs),
-# scan the whole organization, write the HTML and JSON reports, print the summary.
+# scan the whole organization (verifying every digest chain of the last 24 h), write the HTML
+# and JSON reports, print the summary.
 # Nothing here talks to real AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL || true
 
 status=0
-target/debug/trailwarden scan --org --endpoint-url "$url" \
+target/debug/trailwarden scan --org --verify-integrity --endpoint-url "$url" \
   -o json="$OUT/report.json" -o html="$OUT/report.html" \
   --save-inventory "$OUT/inventory.json" || status=$?
 

@@ -547,13 +547,17 @@ fn plan_chains(trail: &Trail, accounts: &[Account], organization: Option<&Organi
     let log_accounts: Vec<&Account> = if config.is_organization_trail { accounts.iter().collect() } else { accounts.iter().filter(|a| a.id == trail.account_id).collect() };
     let mut chains = Vec::new();
     for account in log_accounts {
+        // A member that could not be entered still has its chains in the trail's bucket: walk
+        // them in the regions enabled in the trail owner's account (an opt-in region enabled
+        // only in the member is then not walked).
+        let owner_regions = accounts.iter().find(|a| a.id == trail.account_id).map(|a| &a.regions);
         let regions: Result<Vec<String>, Unavailable> = if !config.is_multi_region_trail {
             Ok(vec![trail.home_region.clone()])
         } else {
-            match &account.regions {
-                Fact::Present(regions) => Ok(regions.clone()),
-                Fact::Unavailable(reason) => Err(reason.clone()),
-                Fact::Absent => Ok(vec![trail.home_region.clone()]),
+            match (&account.regions, owner_regions) {
+                (Fact::Present(regions), _) | (Fact::Unavailable(_), Some(Fact::Present(regions))) => Ok(regions.clone()),
+                (Fact::Unavailable(reason), _) => Err(reason.clone()),
+                (Fact::Absent, _) => Ok(vec![trail.home_region.clone()]),
             }
         };
         let location = |region: &str| ChainLocation {
@@ -575,6 +579,10 @@ fn plan_chains(trail: &Trail, accounts: &[Account], organization: Option<&Organi
                         chains.push((evidence_for(&account.id, &region, &location, Fact::Unavailable(reason)), None));
                         continue;
                     }
+                    // GetTrailStatus' latest digest delivery describes the trail's own chain
+                    // (owner account, home region); other chains are held to the clock only.
+                    let own_chain = account.id == trail.account_id && region == trail.home_region;
+                    let latest_digest_delivery = latest_digest_delivery.filter(|_| own_chain);
                     let job = ChainJob { trail_arn: trail.arn.clone(), location: location.clone(), start, end, latest_digest_delivery, trail_logging };
                     chains.push((evidence_for(&account.id, &region, &location, Fact::Absent), Some(job)));
                 }
@@ -609,5 +617,90 @@ fn findings_of(report: &ChainReport) -> ChainFindings {
         unverifiable_digests: record(&|p| p.unverifiable && matches!(p.subject, ProblemSubject::Digest | ProblemSubject::Listing | ProblemSubject::Span)),
         unverifiable_logs: record(&|p| p.unverifiable && p.subject == ProblemSubject::Log),
         gaps: report.gaps().into_iter().map(|(from, to)| ChainGap { from, to }).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{TrailConfig, TrailStatus};
+
+    fn account(id: &str, regions: Fact<Vec<String>>) -> Account {
+        Account {
+            id: id.into(),
+            name: None,
+            access: Fact::Absent,
+            regions,
+            listed_trails: Fact::Absent,
+            public_access_block: Fact::Absent,
+            owned_buckets: Fact::Absent,
+        }
+    }
+
+    fn org_trail(validation: bool) -> Trail {
+        let delivered = "2026-11-30T11:55:00Z".parse().unwrap();
+        Trail {
+            arn: "arn:aws:cloudtrail:us-east-1:111111111111:trail/org".into(),
+            name: "org".into(),
+            home_region: "us-east-1".into(),
+            account_id: "111111111111".into(),
+            config: Fact::Present(TrailConfig {
+                s3_bucket_name: Some("logs".into()),
+                s3_key_prefix: Some("p".into()),
+                is_multi_region_trail: true,
+                is_organization_trail: true,
+                log_file_validation_enabled: validation,
+                ..Default::default()
+            }),
+            status: Fact::Present(TrailStatus { is_logging: true, latest_digest_delivery_time: Some(delivered), ..Default::default() }),
+            event_selectors: Fact::Absent,
+            insight_selectors: Fact::Absent,
+        }
+    }
+
+    #[test]
+    fn an_organization_trail_has_a_chain_per_account_and_region() {
+        let regions = Fact::Present(vec!["eu-west-1".to_string(), "us-east-1".to_string()]);
+        let accounts = [account("111111111111", regions.clone()), account("222222222222", regions)];
+        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into() };
+        let (start, end) = ("2026-11-29T12:00:00Z".parse().unwrap(), "2026-11-30T12:00:00Z".parse().unwrap());
+        let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
+        let planned: Vec<(String, String, String, bool)> = chains
+            .iter()
+            .map(|(e, job)| {
+                let job = job.as_ref().unwrap();
+                (e.account.clone(), e.region.clone(), e.location.clone(), job.latest_digest_delivery.is_some())
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            vec![
+                ("111111111111".into(), "eu-west-1".into(), "s3://logs/p/AWSLogs/o-abc123defg/111111111111/CloudTrail-Digest/eu-west-1".into(), false),
+                ("111111111111".into(), "us-east-1".into(), "s3://logs/p/AWSLogs/o-abc123defg/111111111111/CloudTrail-Digest/us-east-1".into(), true),
+                ("222222222222".into(), "eu-west-1".into(), "s3://logs/p/AWSLogs/o-abc123defg/222222222222/CloudTrail-Digest/eu-west-1".into(), false),
+                ("222222222222".into(), "us-east-1".into(), "s3://logs/p/AWSLogs/o-abc123defg/222222222222/CloudTrail-Digest/us-east-1".into(), false),
+            ],
+            "only the trail's own chain is held to GetTrailStatus' latest digest delivery"
+        );
+    }
+
+    #[test]
+    fn chains_that_cannot_be_planned_say_why_and_validation_off_has_none() {
+        let (start, end) = ("2026-11-29T12:00:00Z".parse().unwrap(), "2026-11-30T12:00:00Z".parse().unwrap());
+        let denied = Fact::Unavailable(Unavailable::new(UnavailableKind::AccessDenied, Some("account:ListRegions"), "denied"));
+        let accounts = [account("111111111111", denied)];
+        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into() };
+        let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
+        assert_eq!(chains.len(), 1);
+        assert!(chains[0].1.is_none() && matches!(chains[0].0.result, Fact::Unavailable(_)), "regions unknown: no walk, the reason kept");
+        // A member that could not be entered: its chains are walked in the owner's regions.
+        let not_entered = Fact::Unavailable(Unavailable::new(UnavailableKind::NotScanned, Some("sts:AssumeRole"), "denied"));
+        let accounts = [account("111111111111", Fact::Present(vec!["us-east-1".into()])), account("333333333333", not_entered)];
+        let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
+        assert_eq!(chains.iter().filter(|(e, job)| e.account == "333333333333" && e.region == "us-east-1" && job.is_some()).count(), 1);
+        let accounts = [account("111111111111", Fact::Present(vec!["us-east-1".into()]))];
+        let chains = plan_chains(&org_trail(true), &accounts, None, start, end);
+        assert!(chains[0].1.is_none(), "no organization id: the o-… folder is unknown");
+        assert!(plan_chains(&org_trail(false), &accounts, Some(&org), start, end).is_empty());
     }
 }

@@ -20,10 +20,16 @@ Run each scenario against a fresh emulator: names are fixed and would collide.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,6 +103,18 @@ class World:
             "monitoring_chains": {},
             "digest_chains": {},
         }
+        # CloudTrail signs digests with one key pair per region (not per trail or account):
+        # region -> PEM path of its private key, shared by every digest_chain() of the run.
+        # The PEM files live in a temporary directory removed by close().
+        self._region_keys: dict[str, str] = {}
+        self._key_dir: str | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._key_dir:
+            shutil.rmtree(self._key_dir, ignore_errors=True)
+            self._key_dir = None
+            self._region_keys.clear()
 
     def client(self, service: str, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
         key = (service, account, region)
@@ -632,7 +650,10 @@ def make_audit_role(w: World, account_id: str) -> None:
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}
     iam.create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=json.dumps(trust), MaxSessionDuration=3600)
     policy = props["Policies"][0]
-    iam.put_role_policy(RoleName=AUDIT_ROLE, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(policy["PolicyDocument"]))
+    # The template's `{"Fn::Sub": "arn:${AWS::Partition}:…"}` resources, as CloudFormation resolves them.
+    document = json.loads(json.dumps(policy["PolicyDocument"]).replace("${AWS::Partition}", "aws"),
+                          object_hook=lambda o: o["Fn::Sub"] if set(o) == {"Fn::Sub"} else o)
+    iam.put_role_policy(RoleName=AUDIT_ROLE, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
 
 
 def remove_org_role(w: World, name: str) -> None:
@@ -972,6 +993,67 @@ def scenario_demo(w: World) -> None:
     step("legacy-analytics: OrganizationAccountAccessRole removed")
     remove_org_role(w, "legacy-analytics")
 
+    # Last, so that nothing written for the chains can shift the ids recorded above.
+    step("digest chains: 6 hourly digests per log account x delivering region of every validating trail")
+    validating_trail_chains(w, org_id, tampered={("org-trail", "prod-payments", DEFAULT_REGION): DEMO_TAMPERS})
+
+
+# The demo's tampering story (prod-payments, us-east-1, org-trail; one log file per hour there):
+# the digests of hours 2 and 3 deleted, and the log file of hour 4 altered after delivery.
+DEMO_TAMPERS = ["digest-delete=2", "digest-delete=3", "log-byte=4"]
+
+
+def validating_trail_chains(w: World, org_id: str | None, *, hours: int = 6,
+                            tampered: dict[tuple[str, str, str], list[str]] | None = None) -> list[dict[str, Any]]:
+    """What CloudTrail would have delivered over the last `hours` for every seeded trail with
+    log file validation and logging on: one chain per log account (every account of the
+    organization for an organization trail, the owner otherwise) x delivering region (the
+    account's enabled regions, account:ListRegions, for a multi-region trail; the home region
+    otherwise), the newest digest ending now. Quiet accounts: most hours have no log file or
+    one small one (CloudTrail still delivers an empty digest every hour). Every chain of a region
+    is signed with that region's one key. tampered: {(trail, account key, region): tampers}; a
+    tampered chain gets exactly one log file per hour, so the tampers' log indexes are its hours.
+    The chains are recorded under digest_chains["<trail>/<account key>/<region>"] as summaries;
+    each trail's LatestDigestDeliveryTime is the newest digest end of all its chains."""
+    tampered = tampered or {}
+    end = int(time.time())
+    regions_of: dict[str, list[str]] = {}
+    specs = []
+    for trail_name, t in sorted(w.out["trails"].items()):
+        if not (t["log_file_validation"] and t["is_logging"]):
+            continue
+        if t["is_organization_trail"]:
+            log_accounts = sorted(w.out["accounts"].items(), key=lambda kv: kv[1]["id"])
+        else:
+            log_accounts = [(k, a) for k, a in w.out["accounts"].items() if a["id"] == t["account_id"]][:1]
+        for key, acct in log_accounts:
+            if t["is_multi_region"]:
+                if acct["id"] not in regions_of:
+                    regions_of[acct["id"]] = enabled_regions(w, acct["id"])
+                regions = regions_of[acct["id"]]
+            else:
+                regions = [t["home_region"]]
+            for region in regions:
+                tampers = tampered.get((trail_name, key, region))
+                specs.append({
+                    "name": f"{trail_name}/{key}/{region}", "trail": trail_name, "account_id": acct["id"],
+                    "source_region": region, "org_id": org_id if t["is_organization_trail"] else None,
+                    "hours": hours, "end_time": end, "seed": 11,
+                    "logs_per_hour": (1, 1) if tampers else (0, 1), "empty_hours": [] if tampers else None,
+                    "log_size": (1024, 6144), "size_of": "uncompressed", "threads": 4,
+                    "tampers": tampers or [], "set_delivery_time": False,
+                    "summary": {"account": key},
+                })
+    manifests = digest_chains(w, specs)
+    newest: dict[str, int] = {}
+    for spec, m in zip(specs, manifests):
+        arn = w.out["trails"][spec["trail"]]["arn"]
+        end_of_chain = int(datetime.fromisoformat(m["digests"][-1]["end"].replace("Z", "+00:00")).timestamp())
+        newest[arn] = max(newest.get(arn, 0), end_of_chain)
+    for arn, when in newest.items():
+        set_digest_delivery(w, arn, when)
+    return manifests
+
 
 def scenario_scale(w: World) -> None:
     """A large organization for the scan benchmark (scripts/bench-scan.sh): an organization
@@ -1262,23 +1344,200 @@ def scenario_cis_monitoring(w: World) -> None:
                      confirmed=True)
 
 
-def digest_chain(w: World, name: str, trail: str, *, hours: int = 6, end_time: int | None = None,
-                 **kwargs: Any) -> dict[str, Any]:
-    """Signed CloudTrail digests and log files for a seeded trail, written by chain.py into
-    the trail's bucket (source region = home region), its public key registered with the
-    launcher and its LatestDigestDeliveryTime set to the newest digest's end. Extra keyword
-    arguments go to chain.build_chain (seed, logs_per_hour, tampers, backfill, ...)."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Private keys this run generated, by PEM bytes (see _chain_module).
+_LOADED_KEYS: dict[bytes, Any] = {}
+
+
+def _chain_module() -> Any:
+    """chain.py, its SigningKey.load taught to reuse the keys this run generated: loading a
+    PEM RSA key checks it (~50 ms of CPU under the GIL), which for a hundred chains sharing
+    eighteen region keys would be most of the seeding time."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
     import chain as chain_builder
 
+    key_class = chain_builder.SigningKey
+    if not getattr(key_class, "_seed_cached_load", False):
+        original = key_class.load.__func__
+
+        def load(cls: Any, pem_path: str, encoding: str = "pkcs1") -> Any:
+            with open(pem_path, "rb") as f:
+                known = _LOADED_KEYS.get(f.read())
+            return cls(known, encoding) if known is not None else original(cls, pem_path, encoding)
+
+        key_class.load = classmethod(load)
+        key_class._seed_cached_load = True
+    return chain_builder
+
+
+def region_signing_keys(w: World, regions: list[str]) -> dict[str, str]:
+    """The PEM path of each region's CloudTrail signing key, generating the missing ones (in
+    parallel: key generation releases the GIL). One key per region for the whole run, as in
+    AWS: every chain whose digests come from that region is signed with it, and ListPublicKeys
+    in that region lists exactly that key (the launcher merges re-registrations of one key)."""
+    chain_builder = _chain_module()
+    with w._lock:
+        missing = sorted({r for r in regions if r not in w._region_keys})
+        if missing:
+            if w._key_dir is None:
+                w._key_dir = tempfile.mkdtemp(prefix="trailwarden-seed-keys-")
+            with ThreadPoolExecutor(max_workers=min(4, len(missing))) as pool:
+                keys = list(pool.map(lambda _: chain_builder.SigningKey.generate(), missing))
+            for region, key in zip(missing, keys):
+                path = os.path.join(w._key_dir, f"cloudtrail-{region}.pem")
+                pem = key.pem()
+                with open(path, "wb") as f:
+                    f.write(pem)
+                _LOADED_KEYS[pem] = key.private_key
+                w._region_keys[region] = path
+        return {r: w._region_keys[r] for r in regions}
+
+
+def set_digest_delivery(w: World, trail_arn: str, when: int | None) -> None:
+    """GetTrailStatus LatestDigestDeliveryTime of the trail (launcher route, patch o)."""
+    import urllib.request
+
+    req = urllib.request.Request(
+        w.endpoint + "/_trailwarden/cloudtrail/digest-delivery", method="POST",
+        data=json.dumps({"trail_arn": trail_arn, "latest_digest_delivery_time": when}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=30) as resp:
+        resp.read()
+
+
+def enabled_regions(w: World, account: str) -> list[str]:
+    """account:ListRegions (ENABLED + ENABLED_BY_DEFAULT), as the scanner asks it; for a
+    member asked by the management account with AccountId (trusted access), so it works for
+    a member that can no longer be entered too."""
+    acct = w.client("account")
+    kwargs: dict[str, Any] = {"RegionOptStatusContains": ["ENABLED", "ENABLED_BY_DEFAULT"]}
+    if account != DEFAULT_ACCOUNT:
+        kwargs["AccountId"] = account
+    regions: list[str] = []
+    while True:
+        page = acct.list_regions(**kwargs)
+        regions.extend(r["RegionName"] for r in page.get("Regions", []))
+        if not page.get("NextToken"):
+            return sorted(regions)
+        kwargs["NextToken"] = page["NextToken"]
+
+
+def chain_summary(manifest: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """What a scenario records of a chain when the full manifests would be too big: the
+    deterministic facts (no key names with time stamps, no fingerprints, no times)."""
+    digests = manifest["digests"]
+    logs = manifest["logs"]
+    tampers = []
+    for t in manifest["tampers"]:
+        keys = set(t["keys"])
+        tampers.append({
+            "name": t["name"], "arg": t["arg"],
+            "digest_indexes": [d["index"] for d in digests if d["key"] in keys],
+            "log_indexes": [x["index"] for x in logs if x["key"] in keys],
+            "log_digest_indexes": [x["digest_index"] for x in logs if x["key"] in keys],
+        })
+    out = {
+        "trail_name": manifest["trail_name"],
+        "account_id": manifest["account_id"],
+        "source_region": manifest["source_region"],
+        "home_region": manifest["home_region"],
+        "bucket": manifest["bucket"],
+        "org_id": manifest["org_id"],
+        "digest_list_prefix": manifest["digest_list_prefix"],
+        "digests": len(digests),
+        "logs": len(logs),
+        "logs_per_digest": [d["log_count"] for d in digests],
+        "tampers": tampers,
+    }
+    out.update(extra)
+    return out
+
+
+def digest_chain(w: World, name: str, trail: str, *, hours: int = 6, end_time: int | None = None,
+                 account_id: str | None = None, source_region: str | None = None, org_id: str | None = None,
+                 private_key: str | None = None, writer: str | None = None, set_delivery_time: bool = True,
+                 summary: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Signed CloudTrail digests and log files for a seeded trail, written by chain.py into
+    the trail's bucket, its public key registered with the launcher and (set_delivery_time)
+    the trail's LatestDigestDeliveryTime set to the newest digest's end.
+
+    account_id: the log account (default: the trail owner); source_region: the delivering
+    region (default: the home region); org_id: the o-... folder of an organization trail's
+    layout (default: none). private_key: a PEM path to sign with (default: the run's key of
+    the source region, region_signing_keys(), so chains of one region share one key).
+    writer: the account whose credentials write the objects (default: the bucket's owner when
+    seeded, else the trail owner). summary: record chain_summary(manifest, **summary) under
+    digest_chains[name] instead of the full manifest. Extra keyword arguments go to
+    chain.build_chain (seed, logs_per_hour, tampers, backfill, threads, ...). Safe to call from
+    several threads once the writer's credentials are known (see digest_chains()). The key
+    tampers (key-none, key-garbage) act on the region's ListPublicKeys answer: another chain
+    of the same region still registers that region's key, so use such a tamper only in a
+    region no other chain of the scenario writes to."""
+    chain_builder = _chain_module()
     t = w.out["trails"][trail]
-    creds = w._creds.get(t["account_id"]) or w._assume(t["account_id"])
+    source_region = source_region or t["home_region"]
+    writer = writer or (w.out["buckets"].get(t["bucket"]) or {}).get("account_id") or t["account_id"]
+    with w._lock:
+        creds = w._creds.get(writer)
+    if creds is None:
+        creds = w._assume(writer)
+    if private_key is None:
+        private_key = region_signing_keys(w, [source_region])[source_region]
     manifest = chain_builder.build_chain(
-        w.endpoint, bucket=t["bucket"], account_id=t["account_id"], source_region=t["home_region"],
-        trail_name=t["name"], home_region=t["home_region"], trail_arn=t["arn"], hours=hours,
-        end_time=end_time, credentials=creds, progress=False, **kwargs)
-    w.out["digest_chains"][name] = manifest
+        w.endpoint, bucket=t["bucket"], account_id=account_id or t["account_id"], source_region=source_region,
+        trail_name=t["name"], home_region=t["home_region"], org_id=org_id,
+        trail_arn=t["arn"] if set_delivery_time else None, hours=hours, end_time=end_time,
+        private_key=private_key, credentials=creds, progress=False, **kwargs)
+    with w._lock:
+        w.out["digest_chains"][name] = manifest if summary is None else chain_summary(manifest, **summary)
     return manifest
+
+
+@contextlib.contextmanager
+def _shared_boto3_clients() -> Any:
+    """chain.py makes its own boto3 clients per chain; creating one costs tens of ms of CPU
+    (under the GIL), which for a hundred chains is most of the seeding time, and boto3.client()
+    on the default session is not thread-safe. While many chains are built at once, hand out one
+    client (thread-safe once made) per service, endpoint, region and credentials, created under a
+    lock with a connection pool big enough for every thread sharing it."""
+    original = boto3.client
+    lock = threading.Lock()
+    made: dict[tuple[Any, ...], Any] = {}
+
+    def client(service: str, *args: Any, **kwargs: Any) -> Any:
+        key = (service, args, tuple(sorted((k, v) for k, v in kwargs.items() if k != "config")))
+        with lock:
+            if key not in made:
+                config = kwargs.get("config")
+                pool = Config(max_pool_connections=64)
+                kwargs["config"] = config.merge(pool) if config is not None else pool
+                made[key] = original(service, *args, **kwargs)
+            return made[key]
+
+    boto3.client = client
+    try:
+        yield
+    finally:
+        boto3.client = original
+
+
+def digest_chains(w: World, specs: list[dict[str, Any]], *, parallel: int = 6) -> list[dict[str, Any]]:
+    """Many digest_chain() calls at once (each spec: its keyword arguments, name and trail
+    included), in-process on a thread pool. The region keys and the writers' credentials are
+    prepared first; the manifests come back in spec order."""
+    regions = sorted({s.get("source_region") or w.out["trails"][s["trail"]]["home_region"] for s in specs})
+    region_signing_keys(w, regions)
+    for s in specs:
+        t = w.out["trails"][s["trail"]]
+        writer = s.get("writer") or (w.out["buckets"].get(t["bucket"]) or {}).get("account_id") or t["account_id"]
+        if writer not in w._creds:
+            w._assume(writer)
+    with _shared_boto3_clients(), ThreadPoolExecutor(max_workers=parallel) as pool:
+        futures = [pool.submit(lambda s=s: digest_chain(w, s["name"], s["trail"],
+                                                        **{k: v for k, v in s.items() if k not in ("name", "trail")}))
+                   for s in specs]
+        return [f.result() for f in futures]
 
 
 SCENARIOS: dict[str, Callable[[World], None]] = {
@@ -1316,6 +1575,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - report any failure plainly
         print(f"seed.py: scenario {args.scenario!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        w.close()
     log(f"scenario {args.scenario} seeded in {time.time() - started:.2f}s")
     sys.stdout.write(json.dumps(w.out, sort_keys=True) + "\n")
     sys.stdout.flush()
