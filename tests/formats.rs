@@ -516,13 +516,15 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
         header,
         [
             "id", "check", "name", "title", "status", "severity", "account", "region", "resource", "message", "suppressed", "suppression_reason",
-            "suppression_expires", "baseline", "evidence"
+            "suppression_expires", "baseline", "evidence",
+            "fix_cli",
+            "fix_terraform"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("well-formed CSV")).collect();
     assert_eq!(rows.len(), report.findings.len(), "one row per finding, every status");
     for (row, f) in rows.iter().zip(&report.findings) {
-        assert_eq!(row.len(), 15);
+        assert_eq!(row.len(), 17);
         assert_eq!(&row[0], f.id);
         assert_eq!(&row[1], f.check);
         assert_eq!(&row[2], report.checks.iter().find(|c| c.code == f.check).unwrap().name);
@@ -769,3 +771,35 @@ fn a_real_scan_renders_valid_output_in_every_format() {
     assert!(ocsf.as_array().unwrap().iter().any(|e| e["status"] == "Suppressed"));
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The per-finding fix (the report's `remediation`) in every format that lists failures.
+
+#[test]
+fn every_format_shows_the_fix_for_the_failing_resource() {
+    let mut report = fixture();
+    let trail = format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/plain");
+    let cli = format!("aws cloudtrail update-trail --name {trail} --region us-east-1 --enable-log-file-validation");
+    let f = report.findings.iter_mut().find(|f| f.check == "CT201" && f.status == trailwarden::model::Status::Fail && f.resource == trail).expect("the plain trail's failure");
+    f.remediation = Some(trailwarden::report::Remediation { target: trail.clone(), account: ACCOUNT.into(), region: Some("us-east-1".into()), cli: cli.clone(), terraform: Some("enable_log_file_validation = true".into()) });
+
+    let json = render_json(&emit::json::Json, &report);
+    let schema: Value = serde_json::from_str(trailwarden::report::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("the report schema compiles");
+    assert_eq!(schema_errors(&validator, &json), Vec::<String>::new());
+    let with_fix: Vec<&Value> = json["findings"].as_array().unwrap().iter().filter(|f| !f["remediation"].is_null()).collect();
+    assert_eq!(with_fix.len(), 1);
+    assert_eq!(with_fix[0]["remediation"]["cli"], cli.as_str());
+
+    // (sarif_matches_the_official_schema… validates the SARIF; a property bag is open.)
+    let sarif = render_json(&emit::sarif::Sarif, &report);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["properties"]["remediation"]["cli"] == cli.as_str()), "SARIF carries the fix as a result property");
+
+    let csv = String::from_utf8(render(&emit::csv::Csv, &report, &RenderContext::default())).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",evidence,fix_cli,fix_terraform"));
+    assert!(csv.contains(&cli) && csv.contains("enable_log_file_validation = true"));
+
+    let md = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();
+    assert!(md.contains(&format!("<code>{}</code>", trailwarden::emit::markdown::escape(&cli))), "{md}");
+}

@@ -14,7 +14,7 @@ use serde_json::json;
 use trailwarden::model::{AccountStatus, ScanMode};
 use trailwarden::checks::Status;
 use trailwarden::checks::metadata::Severity;
-use trailwarden::emit::html::{Html, HtmlOptions, posture_score, script_json};
+use trailwarden::emit::html::{Html, HtmlOptions, script_json};
 use trailwarden::emit::{RenderContext, Renderer, sha256_hex};
 use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, Report, ScanInfo, Summary, Suppression, Tool, finding_id};
 
@@ -62,6 +62,7 @@ fn finding(check: &str, status: Status, severity: Severity, account: &str, regio
         expired_suppression: None,
         baseline: None,
         cause: None,
+        remediation: None,
     }
 }
 
@@ -124,6 +125,7 @@ fn hostile_report() -> Report {
         ],
         findings,
         baseline: None,
+        scores: Default::default(),
     };
     report.recount();
     report
@@ -346,25 +348,32 @@ fn coverage_matrix_names_the_trail_and_marks_unlogged_and_unreadable() {
 }
 
 #[test]
-fn posture_score_is_severity_weighted_and_errors_do_not_pass() {
-    let f = |status, severity| finding("CT101", status, severity, "1", None, "r", "m", json!({}));
-    // critical PASS (10) + high FAIL (5) + medium ERROR (3) + low N/A (ignored) -> 10/18.
-    let s = posture_score(&[f(Status::Pass, Severity::Critical), f(Status::Fail, Severity::High), f(Status::Error, Severity::Medium), f(Status::NotApplicable, Severity::Low)]).unwrap();
-    assert!((s - 100.0 * 10.0 / 18.0).abs() < 1e-9);
-    assert_eq!(posture_score(&[f(Status::NotApplicable, Severity::High)]), None);
-    assert_eq!(posture_score(&[f(Status::Pass, Severity::Info), f(Status::Fail, Severity::Info)]), None, "info weighs nothing");
-    let mut suppressed = f(Status::Fail, Severity::High);
-    suppressed.suppression = Some(Suppression { reason: "r".into(), expires: None });
-    assert_eq!(posture_score(&[f(Status::Pass, Severity::High), suppressed]), Some(50.0), "a suppressed FAIL still counts");
-
-    let html = render(&hostile_report(), "cis-5.0", &HtmlOptions::default());
+fn the_page_shows_the_reports_scores_and_defines_them() {
+    let report = hostile_report();
+    let html = render(&report, "cis-5.0", &HtmlOptions::default());
+    let scores = &report.scores;
+    // Account 1: CT103 PASS, CT201 FAIL (suppressed: still a FAIL), CT301 N/A -> 1/2 = 50.
+    // Account 2: CT103 FAIL, CT201 PASS, CT301 FAIL (critical) -> 1/3 = 33.3, capped.
+    // Account 3 (not scanned): unknown on all 3 checks -> 0. Organization: (50 + 33.3 + 0) / 3.
+    assert_eq!(scores.account("111111111111").unwrap().score, Some(50.0));
+    assert_eq!(scores.account("222222222222").unwrap().score, Some(33.3));
+    assert_eq!(scores.account("333333333333").unwrap().score, Some(0.0));
+    assert_eq!(scores.organization.score, Some(27.7));
     let acc = &html[html.find("<section id=\"accounts\"").unwrap()..html.find("<section id=\"framework\"").unwrap()];
-    // Account 1: CT103 PASS ×2 (high) + CT201 FAIL (medium, suppressed) + CT301 N/A -> 10/13 = 76.
-    assert!(acc.contains("111111111111<span class=\"an\">") && acc.contains("<span class=\"score sc-fair\">76</span>"), "{acc}");
-    // Account 2: FAIL high, ERROR high, PASS medium, FAIL critical -> 3/23 = 13.
-    assert!(acc.contains("<span class=\"score sc-poor\">13</span>"));
-    assert!(acc.contains("<span class=\"score sc-none\">not scanned</span>"));
-    assert!(html.contains("id=\"score-def\"") && html.contains("critical 10, high 5, medium 3, low 1, info 0"));
+    for a in &scores.accounts {
+        let shown = format!("<tr data-a=\"{}\">", a.id);
+        let row = &acc[acc.find(&shown).unwrap_or_else(|| panic!("{shown} in {acc}"))..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains(&format!(">{:.1}</span>", a.score.unwrap())), "the HTML shows the JSON's score: {row}");
+        assert!(row.contains(&format!("{}/{}/{}", a.passed, a.failed, a.unknown)), "{row}");
+    }
+    let verdict = &html[html.find("<section id=\"verdict\"").unwrap()..html.find("<section class=\"citation\"").unwrap()];
+    assert!(verdict.contains("<span class=\"big\">poor</span>") && verdict.contains("<strong class=\"org-score\">27.7</strong>"), "{verdict}");
+    assert!(verdict.contains("capped at poor by 1 unsuppressed CRITICAL failure"), "{verdict}");
+    assert!(verdict.contains("<strong>Not scanned (1):</strong> <span class=\"mono\">333333333333</span>"), "{verdict}");
+    // The suppressed CT201 failure is an accepted risk: not in the fix groups; CT301 and CT103 are.
+    assert!(verdict.contains("#c-CT301") && verdict.contains("#c-CT103") && !verdict.contains("<a href=\"#c-CT201\">CT201</a> Log"), "{verdict}");
+    assert!(html.contains("id=\"score-def\"") && html.contains("each check counts once per account"));
 }
 
 #[test]
@@ -458,13 +467,34 @@ fn demo_report_in_headless_chromium() {
     assert!(html.contains("<span class=\"mono\">(cis-5.0)</span>"), "--framework chooses the framework view");
 
     let fails = report.findings.iter().filter(|f| f.status == Status::Fail).count();
+    // The HTML shows the JSON's scores.
+    let org = &report.scores.organization;
+    let org_score = format!("{:.1}", org.score.expect("the demo organization has a score"));
+    let grade = org.grade.expect("and a grade").as_str();
+    assert!(html.contains(&format!("<strong class=\"org-score\">{org_score}</strong>")), "the verdict shows the JSON's organization score {org_score}");
+    assert_eq!(grade, "poor", "a world-readable trail bucket (CT301, critical) caps the grade");
+    let critical = report.findings.iter().find(|f| f.check == "CT301" && f.status == Status::Fail).expect("the demo's critical finding");
     let shot = dir.path("report.png");
     let pdf = dir.path("report.pdf");
     let result = drive(
         &html_path,
-        &["--filter-status", "FAIL", "--expect-status-count", &fails.to_string(), "--search", "sandbox-debug-trail", "--screenshot", shot.to_str().unwrap(), "--shot-height", "2200", "--pdf", pdf.to_str().unwrap()],
+        &[
+            "--filter-status", "FAIL", "--expect-status-count", &fails.to_string(), "--search", "sandbox-debug-trail", "--screenshot", shot.to_str().unwrap(), "--shot-height", "2200", "--pdf", pdf.to_str().unwrap(),
+            // The first screen (1280 × 800, unscrolled) answers "how bad, what first".
+            "--height", "800", "--first-screen-text", grade, "--first-screen-text", &org_score, "--first-screen-text", "CT301", "--first-screen-text", &critical.resource,
+        ],
     );
     assert_clean(&result);
+    assert_eq!(result["first_screen"]["missing"], json!([]));
+
+    // One region or all of them: the same scores (CT103 counts once per account).
+    let one_region_json = dir.str("one-region.json");
+    let out = emulator.scan(&["--org", "--regions", "us-east-1", "-o", &format!("json={one_region_json}")]);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "scan failed: {}", common::stderr(&out));
+    let one: Report = serde_json::from_slice(&std::fs::read(&one_region_json).unwrap()).unwrap();
+    assert!(report.scan.regions.len() > 1 && one.scan.regions == ["us-east-1"]);
+    let pairs = |r: &Report| r.scores.accounts.iter().map(|a| (a.id.clone(), a.score, a.grade)).collect::<Vec<_>>();
+    assert_eq!((one.scores.organization.score, pairs(&one)), (org.score, pairs(&report)), "{} regions vs one", report.scan.regions.len());
     assert!(fails > 0, "the demo organization has failures");
     assert_eq!(result["structure"]["checks"].as_u64().unwrap() as usize, report.checks.len());
     assert_eq!(result["structure"]["sections"], json!(["overview", "coverage", "accounts", "framework", "unreadable", "checks", "suppressions", "about"]));
@@ -475,6 +505,30 @@ fn demo_report_in_headless_chromium() {
     assert!(result["pdf"]["pages"].as_u64().unwrap() >= 6, "print: a page per section at least: {}", result["pdf"]);
     if let Some(keep) = std::env::var_os("TW_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
+    }
+}
+
+#[test]
+fn an_unscanned_account_lowers_the_grade_shown_in_headless_chromium() {
+    setup_browser();
+    let dir = common::TempDir::new("html-unscanned");
+    let with = hostile_report();
+    let mut without = hostile_report();
+    without.scan.accounts.retain(|a| a.status == AccountStatus::Scanned);
+    without.findings.retain(|f| f.account != "333333333333");
+    without.recount();
+    let (a, b) = (with.scores.organization.score.unwrap(), without.scores.organization.score.unwrap());
+    assert!(a < b, "{a} with the unscanned account, {b} without");
+    for (name, report, score) in [("with", &with, a), ("without", &without, b)] {
+        let path = dir.path(&format!("{name}.html"));
+        std::fs::write(&path, render(report, "cis-5.0", &HtmlOptions::default())).unwrap();
+        let shown = format!("{score:.1}");
+        let mut args = vec!["--filter-status", "FAIL", "--height", "800", "--first-screen-text", shown.as_str()];
+        if name == "with" {
+            args.extend(["--first-screen-text", "Not scanned (1):", "--first-screen-text", "333333333333"]);
+        }
+        let result = drive(&path, &args);
+        assert_clean(&result);
     }
 }
 

@@ -106,6 +106,7 @@ pub fn report(accounts: usize) -> Report {
             expired_suppression: None,
             baseline: None,
             cause: None,
+            remediation: None,
         });
     };
     for i in 0..accounts {
@@ -205,6 +206,7 @@ pub fn report(accounts: usize) -> Report {
         checks,
         findings,
         baseline: None,
+        scores: Default::default(),
     };
     report.recount();
     report

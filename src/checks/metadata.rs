@@ -27,6 +27,36 @@ pub struct CheckMeta {
     #[serde(default)]
     pub frameworks: BTreeMap<String, Vec<String>>,
     pub doc: CheckDoc,
+    /// `[fix]`: how the report fills this check's fix in for one failing resource (data only;
+    /// the rendering is the report's).
+    #[serde(default)]
+    pub fix: Option<ResourceFix>,
+}
+
+/// Templates of a per-resource fix. Placeholders: `{target}` (the ARN or id the change is made
+/// on), `{name}` (its short name: trail name, bucket name, key id, log group name),
+/// `{region}` and `{account}` (where the change is made).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceFix {
+    /// What the change is made on: `resource` (the finding's own resource, the default),
+    /// `trail` (the logging organization trail that applies to the account, else the
+    /// account's only trail) or `trail-log-group` (that trail's CloudWatch Logs log group).
+    #[serde(default = "default_target")]
+    pub target: String,
+    /// The CLI commands; without it, `doc.fix_cli` with `fill` applied.
+    #[serde(default)]
+    pub cli: Option<String>,
+    /// The Terraform; without it, `doc.fix_terraform` with `fill` applied.
+    #[serde(default)]
+    pub terraform: Option<String>,
+    /// Placeholders of the doc's generic text (`<bucket>`) → templates (`{name}`).
+    #[serde(default)]
+    pub fill: BTreeMap<String, String>,
+}
+
+fn default_target() -> String {
+    "resource".into()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

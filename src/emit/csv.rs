@@ -1,7 +1,8 @@
 //! `-o csv=PATH`: one row per finding (every status), for spreadsheets and ad-hoc analysis.
 //!
 //! Columns: [`HEADER`]. `suppressed` is `true`/`false`; `region`, `suppression_*` and `baseline`
-//! are empty when there is none; `evidence` is compact JSON. Quoting (commas, quotes, newlines)
+//! are empty when there is none; `evidence` is compact JSON; `fix_cli` and `fix_terraform` are
+//! the report's fix for the finding's resource (FAIL only, else empty). Quoting (commas, quotes, newlines)
 //! is the `csv` crate's, RFC 4180 style, UTF-8 without a byte-order mark.
 //!
 //! Formula injection (OWASP "CSV injection"): a spreadsheet runs a cell that starts with `=`,
@@ -16,7 +17,7 @@ use crate::checks::metadata;
 
 pub struct Csv;
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 17] = [
     "id",
     "check",
     "name",
@@ -32,6 +33,8 @@ pub const HEADER: [&str; 15] = [
     "suppression_expires",
     "baseline",
     "evidence",
+    "fix_cli",
+    "fix_terraform",
 ];
 
 /// Neutralise spreadsheet formula injection: prefix `'` to a cell starting with `=`, `+`, `-`,
@@ -68,6 +71,8 @@ impl Renderer for Csv {
                 f.suppression.as_ref().and_then(|s| s.expires.clone()).unwrap_or_default(),
                 f.baseline.map(|b| b.as_str().to_string()).unwrap_or_default(),
                 serde_json::to_string(&f.evidence).map_err(|e| RenderError::new("CSV", e.to_string()))?,
+                f.remediation.as_ref().map(|r| r.cli.clone()).unwrap_or_default(),
+                f.remediation.as_ref().and_then(|r| r.terraform.clone()).unwrap_or_default(),
             ];
             writer.write_record(record.iter().map(|v| cell(v))).map_err(|e| RenderError::new("CSV", e.to_string()))?;
         }

@@ -111,7 +111,15 @@ fn failure_row(f: &Finding) -> String {
     if let Some(s) = &f.expired_suppression {
         let _ = write!(message, " _(suppression expired {}: {})_", escape(s.expires.as_deref().unwrap_or("?")), escape(&s.reason));
     }
-    format!("| {} | {} | {} | {} | {} | {} |", f.severity.as_str(), escape(&f.check), escape(&f.account), region(f), escape(&f.resource), message)
+    // The report's fix for this resource, commands only (comment lines are in `explain`).
+    let fix = match &f.remediation {
+        Some(r) => {
+            let lines: Vec<String> = r.cli.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(escape).collect();
+            format!("<code>{}</code>", lines.join("<br>"))
+        }
+        None => String::new(),
+    };
+    format!("| {} | {} | {} | {} | {} | {} | {} |", f.severity.as_str(), escape(&f.check), escape(&f.account), region(f), escape(&f.resource), message, fix)
 }
 
 fn by_severity(items: &mut [&Finding]) {
@@ -120,7 +128,7 @@ fn by_severity(items: &mut [&Finding]) {
     });
 }
 
-const FAILURE_HEADER: [&str; 6] = ["severity", "check", "account", "region", "resource", "message"];
+const FAILURE_HEADER: [&str; 7] = ["severity", "check", "account", "region", "resource", "message", "fix"];
 
 /// Render within `limit` bytes (at least a few KiB).
 pub fn render_within(report: &Report, limit: usize) -> String {

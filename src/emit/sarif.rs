@@ -198,6 +198,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, artifact: &'a str) -> SarifResu
             baseline: f.baseline,
             evidence: &f.evidence,
             expired_suppression: f.expired_suppression.as_ref(),
+            remediation: f.remediation.as_ref(),
         },
     }
 }

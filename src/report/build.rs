@@ -32,7 +32,7 @@ impl Report {
                 frameworks: m.frameworks.clone(),
             })
             .collect();
-        let findings: Vec<Finding> = outcomes
+        let mut findings: Vec<Finding> = outcomes
             .into_iter()
             .map(|o| Finding {
                 id: finding_id(&o.check, &o.account, o.region.as_deref(), &o.resource),
@@ -48,8 +48,14 @@ impl Report {
                 expired_suppression: None,
                 baseline: None,
                 cause: o.cause,
+                remediation: None,
             })
             .collect();
+        for finding in &mut findings {
+            if let Some(meta) = metadata::get(&finding.check) {
+                finding.remediation = super::fix::remediation(meta, finding, inventory);
+            }
+        }
         let mut regions: Vec<String> = inventory.accounts.iter().filter_map(|a| a.regions.present()).flatten().cloned().collect();
         regions.sort();
         regions.dedup();
@@ -81,6 +87,7 @@ impl Report {
             checks,
             findings,
             baseline: None,
+            scores: Default::default(),
         };
         report.recount();
         report
@@ -98,7 +105,8 @@ impl Report {
         out
     }
 
-    /// Recompute the summary from the findings (after policy changed severities or suppressions).
+    /// Recompute the summary and the scores from the findings (after policy changed
+    /// severities or suppressions).
     pub fn recount(&mut self) {
         let mut summary = Summary::default();
         for status in Status::ALL {
@@ -112,6 +120,7 @@ impl Report {
             }
         }
         self.summary = summary;
+        self.scores = super::score::Scores::compute(self);
     }
 }
 

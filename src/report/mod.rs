@@ -6,7 +6,9 @@
 //! write files or judge anything a check judges.
 
 mod build;
+mod fix;
 mod model;
+mod score;
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -16,7 +18,9 @@ use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 pub use build::finding_id;
+pub use fix::short_name;
 pub use model::*;
+pub use score::{AccountScore, ControlScore, FAIR_FROM, FrameworkScore, GOOD_FROM, Grade, OrganizationScore, Scores};
 
 /// The JSON Schema of [`Report`], published in the repository and by `trailwarden schema`:
 /// the committed output of [`json_schema()`] (a unit test keeps the two equal).

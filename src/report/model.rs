@@ -26,6 +26,11 @@ pub struct Report {
     // Optional in the schema, as it always was: serde reads a missing `Option` as None.
     #[schemars(default)]
     pub baseline: Option<BaselineInfo>,
+    /// The scores, computed from the findings as policy left them (see the README's
+    /// "Scores"): per organization, account and framework control. A report written before
+    /// the field existed reads as all-empty scores.
+    #[serde(default)]
+    pub scores: super::score::Scores,
 }
 
 /// The baseline report a scan was compared with (`--baseline`).
@@ -182,6 +187,28 @@ pub struct Finding {
     /// `action`, and the `message`. Null otherwise.
     #[serde(default)]
     pub cause: Option<Unavailable>,
+    /// For FAIL: the fix for this resource — the CLI commands and Terraform with the
+    /// finding's resource, account and region filled in (`<…>` marks what is still yours to
+    /// choose). Null otherwise, and for checks whose fix has no resource to name (the
+    /// check's documentation keeps the generic fix).
+    #[serde(default)]
+    pub remediation: Option<Remediation>,
+}
+
+/// The fix of one failing finding, for its actual resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Remediation {
+    /// What the change is made on (a trail, bucket, key or log group ARN, or the account id):
+    /// findings with the same check and target are fixed by the same change.
+    pub target: String,
+    /// The account the change is made in.
+    pub account: String,
+    /// The region the change is made in (null for a global resource).
+    pub region: Option<String>,
+    /// AWS CLI commands.
+    pub cli: String,
+    /// The Terraform attribute or resource that fixes it (null when the check has none).
+    pub terraform: Option<String>,
 }
 
 /// A `[[suppress]]` entry of the config file that matched a finding.

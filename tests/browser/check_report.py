@@ -205,6 +205,21 @@ def set_filter(cdp, name, value, event):
     )
 
 
+# Text of the text nodes laid out (non-empty client rect) within the viewport, in document order.
+FIRST_SCREEN = """(() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.textContent.trim()) continue;
+    range.selectNodeContents(n);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight);
+    if (rects.length) out.push(n.textContent);
+  }
+  return out.join(' ');
+})()"""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--report", required=True)
@@ -220,6 +235,7 @@ def main():
     ap.add_argument("--expect-status-count", type=int)
     ap.add_argument("--search")
     ap.add_argument("--expect-text", action="append", default=[])
+    ap.add_argument("--first-screen-text", action="append", default=[], help="text that must be visible in the first viewport, unscrolled (repeatable)")
     ap.add_argument("--timing-runs", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -264,6 +280,14 @@ def main():
         for text in args.expect_text:
             if not cdp.eval(f"document.body.textContent.includes({json.dumps(text)})"):
                 problems.append(f"text not shown literally: {text!r}")
+
+        # The first screen: the text of every rendered text node inside the unscrolled viewport.
+        if args.first_screen_text:
+            cdp.eval("window.scrollTo(0, 0)")
+            shown = cdp.eval(FIRST_SCREEN)
+            result["first_screen"] = {"chars": len(shown), "missing": [t for t in args.first_screen_text if t not in shown]}
+            for t in result["first_screen"]["missing"]:
+                problems.append(f"not on the first screen ({args.width}x{args.height}): {t!r}")
 
         # Status filter.
         f = {"status": args.filter_status, "ms": round(set_filter(cdp, "s", args.filter_status, "change"), 1)}

@@ -1,12 +1,12 @@
-//! Section 3, accounts and posture scores: one row per account (lowest score first) with its
-//! counts, and the histogram of accounts by score band.
+//! Section 3, accounts and scores: one row per account (lowest score first) with its score and
+//! grade from the report (`scores.accounts`), its outcome counts, and the histogram of accounts
+//! by score band.
 //!
-//! Why it exists: in an organization the question after "how bad" is "where"; this module
-//! groups outcomes by account and scores each with [`posture_score`].
+//! Why it exists: in an organization the question after "how bad" is "where".
 //!
-//! What it must not do: score what was not read. An account that could not be scanned gets
-//! no score ("not scanned") rather than one computed from its ERROR outcomes, and no status
-//! is changed on the way.
+//! What it must not do: score. The score, grade and checks passed/failed/unknown are the
+//! report's; an account that could not be scanned shows the score the report gives it (0:
+//! unknown on every check), marked NOT SCANNED, and no status is changed on the way.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::charts::{self, Histogram, round2};
 use super::outcome::Counts;
-use super::score::{posture_score, score_class, score_text};
+use super::score::{grade_class, grade_text, score_text};
 use crate::model::AccountStatus;
 use crate::report::{Finding, Report};
 
@@ -32,6 +32,11 @@ struct AccountView {
     reason: Option<String>,
     score: String,
     score_class: &'static str,
+    grade: &'static str,
+    capped: bool,
+    checks_passed: usize,
+    checks_failed: usize,
+    checks_unknown: usize,
     bar: f64,
     counts: Counts,
     regions: usize,
@@ -61,14 +66,21 @@ pub(super) fn build(report: &Report) -> AccountsSection {
 fn account_view(report: &Report, id: &str, findings: &[&Finding]) -> AccountView {
     let info = report.scan.accounts.iter().find(|a| a.id == id);
     let scanned = info.is_none_or(|a| a.status == AccountStatus::Scanned);
-    let score = if scanned { posture_score(findings.iter().copied()) } else { None };
+    let computed = report.scores.account(id);
+    let score = computed.and_then(|s| s.score);
+    let grade = computed.and_then(|s| s.grade);
     AccountView {
         id: id.to_string(),
         name: info.and_then(|a| a.name.clone()),
         scanned,
         reason: info.and_then(|a| a.reason.clone()),
-        score: if scanned { score_text(score) } else { "not scanned".into() },
-        score_class: score_class(score),
+        score: score_text(score),
+        score_class: grade_class(grade),
+        grade: grade_text(grade),
+        capped: computed.is_some_and(|s| !s.capped_by.is_empty()),
+        checks_passed: computed.map(|s| s.passed).unwrap_or(0),
+        checks_failed: computed.map(|s| s.failed).unwrap_or(0),
+        checks_unknown: computed.map(|s| s.unknown).unwrap_or(0),
         bar: round2(score.unwrap_or(0.0)),
         counts: Counts::of(findings.iter().copied()),
         regions: info.map(|a| a.regions.len()).unwrap_or(0),
@@ -80,7 +92,7 @@ fn histogram(accounts: &[AccountView]) -> Histogram {
     let mut buckets = [0usize; 10];
     let mut unscored = 0;
     for a in accounts {
-        if !a.scanned || a.score_class == "sc-none" {
+        if a.score_class == "sc-none" {
             unscored += 1;
         } else {
             buckets[((a.bar / 10.0).floor() as usize).min(9)] += 1;

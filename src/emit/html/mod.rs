@@ -8,13 +8,15 @@
 //! can close the `<script>`. The page loads nothing: a Content-Security-Policy allows only the
 //! embedded style and script (by SHA-256), so even a missed escape could not run injected code.
 //!
-//! Everything is computed in Rust (counts, scores, verdicts, chart geometry) by the modules
+//! Everything is computed in Rust (counts, verdicts, chart geometry; the scores come computed
+//! in the report) by the modules
 //! below, one per job; the templates only lay it out. Rendering is deterministic: the same
 //! report and context give the same bytes.
 //!
 //! - `page`: the page model handed to the template, the header, and the assembly of the rest;
 //! - `outcome`: the shared vocabulary (per-status counts, verdicts, outcome rows);
-//! - `overview` and `score`: totals, the posture score and its weights;
+//! - `overview`: the verdict (grade, failures by severity, fix groups, unscanned accounts) and
+//!   the totals; `score`: how the report's scores are shown (they are computed in the report);
 //! - `charts`: SVG geometry of the bar charts and the histogram;
 //! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
 //!   `integrity`: each trail's digest-chain and log-file verdicts (`--verify-integrity`);
@@ -59,7 +61,6 @@ use crate::report::Report;
 
 pub use escape::{escape_html, script_json};
 pub use frameworks::{chosen_framework, framework_label};
-pub use score::{SCORE_WEIGHTS, posture_score};
 
 const PAGE: &str = include_str!("../../../templates/report.html");
 const MACROS: &str = include_str!("../../../templates/macros.html");

@@ -131,6 +131,8 @@ pub(super) struct Row {
     sup: Option<Suppression>,
     exp: Option<Suppression>,
     bl: Option<String>,
+    /// The report's fix for this resource (FAIL only): CLI and Terraform.
+    fx: Option<(String, Option<String>)>,
 }
 
 /// Makes [`Row`]s, naming each outcome's account from the scan's account list.
@@ -161,6 +163,7 @@ impl<'a> RowMaker<'a> {
             sup: f.suppression.clone(),
             exp: f.expired_suppression.clone(),
             bl: f.baseline.map(|b| b.as_str().to_string()),
+            fx: f.remediation.as_ref().map(|r| (r.cli.clone(), r.terraform.clone())),
         }
     }
 }

@@ -123,7 +123,7 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
     Page {
         header: header(report, ctx),
         framework: frameworks::build(report, &ctx.framework, &checks.checks),
-        overview: overview::build(report),
+        overview: overview::build(report, &frameworks::chosen_framework(report, &ctx.framework)),
         coverage: coverage::build(report, &codes),
         integrity: integrity::build(report),
         accounts: accounts::build(report),

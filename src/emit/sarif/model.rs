@@ -253,6 +253,11 @@ pub struct ResultProperties<'a> {
     pub evidence: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_suppression: Option<&'a report::Suppression>,
+    /// The fix for this resource (the JSON report's `remediation`). A property, not
+    /// `result.fixes`: SARIF fixes are file edits (artifactChanges), and these are AWS CLI
+    /// commands and Terraform for a cloud resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<&'a report::Remediation>,
 }
 
 /// The run's properties: who scanned what, and the counts per status.
