@@ -518,13 +518,17 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
             "id", "check", "name", "title", "status", "severity", "account", "region", "resource", "message", "suppressed", "suppression_reason",
             "suppression_expires", "baseline", "evidence",
             "fix_cli",
-            "fix_terraform"
+            "fix_terraform",
+            "account_name"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("well-formed CSV")).collect();
     assert_eq!(rows.len(), report.findings.len(), "one row per finding, every status");
     for (row, f) in rows.iter().zip(&report.findings) {
-        assert_eq!(row.len(), 17);
+        assert_eq!(row.len(), 18);
+        assert_eq!(&row[6], format!("'{}", f.account), "the account id stays text in a spreadsheet");
+        let name = report.scan.accounts.iter().find(|a| a.id == f.account).and_then(|a| a.name.clone()).unwrap_or_default();
+        assert_eq!(&row[17], name);
         assert_eq!(&row[0], f.id);
         assert_eq!(&row[1], f.check);
         assert_eq!(&row[2], report.checks.iter().find(|c| c.code == f.check).unwrap().name);
@@ -797,7 +801,7 @@ fn every_format_shows_the_fix_for_the_failing_resource() {
     assert!(results.iter().any(|r| r["properties"]["remediation"]["cli"] == cli.as_str()), "SARIF carries the fix as a result property");
 
     let csv = String::from_utf8(render(&emit::csv::Csv, &report, &RenderContext::default())).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",evidence,fix_cli,fix_terraform"));
+    assert!(csv.lines().next().unwrap().ends_with(",evidence,fix_cli,fix_terraform,account_name"));
     assert!(csv.contains(&cli) && csv.contains("enable_log_file_validation = true"));
 
     let md = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();

@@ -1,6 +1,7 @@
 //! `-o csv=PATH`: one row per finding (every status), for spreadsheets and ad-hoc analysis.
 //!
-//! Columns: [`HEADER`]. `suppressed` is `true`/`false`; `region`, `suppression_*` and `baseline`
+//! Columns: [`HEADER`]. `account` is the id behind a `'` (see [`account_as_text`]) and
+//! `account_name` its name in the organization (empty outside one). `suppressed` is `true`/`false`; `region`, `suppression_*` and `baseline`
 //! are empty when there is none; `evidence` is compact JSON; `fix_cli` and `fix_terraform` are
 //! the report's fix for the finding's resource (FAIL only, else empty). Quoting (commas, quotes, newlines)
 //! is the `csv` crate's, RFC 4180 style, UTF-8 without a byte-order mark.
@@ -17,7 +18,7 @@ use crate::checks::metadata;
 
 pub struct Csv;
 
-pub const HEADER: [&str; 17] = [
+pub const HEADER: [&str; 18] = [
     "id",
     "check",
     "name",
@@ -35,7 +36,15 @@ pub const HEADER: [&str; 17] = [
     "evidence",
     "fix_cli",
     "fix_terraform",
+    "account_name",
 ];
+
+/// An account id as text: a spreadsheet reads `012345678901` as the number 12345678901 (and
+/// shows long ones in scientific notation), so the id gets the same leading `'` as a guarded
+/// formula cell: shown as the 12 digits, kept as text.
+pub fn account_as_text(id: &str) -> String {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) { format!("'{id}") } else { id.to_string() }
+}
 
 /// Neutralise spreadsheet formula injection: prefix `'` to a cell starting with `=`, `+`, `-`,
 /// `@`, tab or carriage return.
@@ -62,7 +71,7 @@ impl Renderer for Csv {
                 title,
                 f.status.as_str().to_string(),
                 f.severity.as_str().to_string(),
-                f.account.clone(),
+                account_as_text(&f.account),
                 f.region.clone().unwrap_or_default(),
                 f.resource.clone(),
                 f.message.clone(),
@@ -73,6 +82,7 @@ impl Renderer for Csv {
                 serde_json::to_string(&f.evidence).map_err(|e| RenderError::new("CSV", e.to_string()))?,
                 f.remediation.as_ref().map(|r| r.cli.clone()).unwrap_or_default(),
                 f.remediation.as_ref().and_then(|r| r.terraform.clone()).unwrap_or_default(),
+                report.scan.accounts.iter().find(|a| a.id == f.account).and_then(|a| a.name.clone()).unwrap_or_default(),
             ];
             writer.write_record(record.iter().map(|v| cell(v))).map_err(|e| RenderError::new("CSV", e.to_string()))?;
         }
