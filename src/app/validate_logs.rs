@@ -61,7 +61,7 @@ pub fn run(args: &ValidateLogsArgs) -> Result<ExitCode, AppError> {
     let start = parse_time("--start-time", &args.start_time).map_err(AppError::Usage)?;
     let end = match &args.end_time {
         Some(text) => parse_time("--end-time", text).map_err(AppError::Usage)?,
-        None => Utc::now(),
+        None => chrono::SubsecRound::trunc_subsecs(Utc::now(), 0),
     };
     if start > end {
         return Err(AppError::Usage("Invalid time range specified: start-time must occur before end-time".into()));

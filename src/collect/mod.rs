@@ -22,7 +22,7 @@ mod trails;
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 
 use crate::aws::{ConnectOptions, Session, describe_error, load_base_config};
 use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata, Trail};
@@ -78,7 +78,8 @@ pub async fn connect(connect: &ConnectOptions) -> Result<(Session, Caller), Coll
 }
 
 pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError> {
-    let started_at = Utc::now();
+    // Reports cite times to the second.
+    let started_at = Utc::now().trunc_subsecs(0);
     let (base, caller) = connect(&options.connect).await?;
 
     let progress = progress::Progress::new();
@@ -111,10 +112,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         topics.insert(topic.arn.clone(), topic);
     }
     let integrity = match options.verify_integrity {
-        Some(window) => {
-            let end = chrono::SubsecRound::trunc_subsecs(started_at, 0);
-            Some(integrity::verify_trails(&trails, &accounts, organization.as_ref(), &buckets, &sessions, end - window, end, &progress).await)
-        }
+        Some(window) => Some(integrity::verify_trails(&trails, &accounts, organization.as_ref(), &buckets, &sessions, started_at - window, started_at, &progress).await),
         None => None,
     };
     progress.finish();
@@ -125,7 +123,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
             tool_name: env!("CARGO_PKG_NAME").to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             started_at,
-            finished_at: Utc::now(),
+            finished_at: Utc::now().trunc_subsecs(0),
             caller,
             mode: if options.organization { ScanMode::Organization } else { ScanMode::Account },
             requested_regions: options.regions.clone(),
