@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan one account or a whole AWS Organization and report.
     Scan(ScanArgs),
+    /// Merge the inventories of every `scan --shard I/N` of one scan and evaluate them once,
+    /// as one scan (reports, gate and exit code as `scan --inventory`).
+    Merge(MergeArgs),
     /// Print everything about one check: what, why, how to fix, framework mappings.
     Explain {
         /// Check code, e.g. CT201.
@@ -178,6 +181,48 @@ pub struct ScanArgs {
     /// Regions to evaluate: a comma-separated list, or `all` (the default: every region enabled in each account).
     #[arg(long)]
     pub regions: Option<String>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Evaluate a saved inventory instead of calling AWS.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Save the collected inventory (evidence for auditors, input for --inventory).
+    #[arg(long, value_name = "FILE")]
+    pub save_inventory: Option<String>,
+    /// Read only shard I of N (1-based, e.g. 2/4): the accounts whose id hashes to it. Needs
+    /// --scan-id and --save-inventory; evaluate all N with `trailwarden merge`.
+    /// Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX+1))/N.
+    #[arg(long, value_name = "I/N", requires_all = ["scan_id", "save_inventory"])]
+    pub shard: Option<String>,
+    /// With --shard: the id every shard of one scan shares (e.g. the CI run id), recorded in
+    /// each shard inventory so that `merge` refuses shards of different scans.
+    #[arg(long, value_name = "ID", requires = "shard")]
+    pub scan_id: Option<String>,
+    /// Save each account as it finishes; run again with the same flags and the same FILE to
+    /// skip the accounts an interrupted run finished. Removed when the scan completes.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// CT601/CT602: verify every trail's digest chain and log files over this past window
+    /// (e.g. 24h, 7d, 90m) [default when given without a value: 24h]. Reads every digest and log file of the window.
+    #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true, default_missing_value = "24h")]
+    pub verify_integrity: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The inventories of every shard (`scan --shard I/N --save-inventory FILE`), in any order.
+    #[arg(value_name = "INVENTORY", required = true)]
+    pub inventories: Vec<PathBuf>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Save the merged inventory (evaluate it again with `scan --inventory FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub save_inventory: Option<String>,
+}
+
+/// How evidence is judged and reported: shared by `scan` and `merge`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
     /// Write a report: FORMAT=PATH, repeatable. FORMAT: json, html, sarif, junit, markdown, csv, ocsf. PATH `-` is stdout.
     #[arg(short = 'o', long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
@@ -202,12 +247,6 @@ pub struct ScanArgs {
     /// Exit 0 instead of 3 when some evidence could not be read (ERROR outcomes).
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Evaluate a saved inventory instead of calling AWS.
-    #[arg(long, value_name = "FILE")]
-    pub inventory: Option<PathBuf>,
-    /// Save the collected inventory (evidence for auditors, input for --inventory).
-    #[arg(long, value_name = "FILE")]
-    pub save_inventory: Option<String>,
     /// Only these checks: codes or prefixes, comma-separated (e.g. CT2,CT301).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -226,9 +265,4 @@ pub struct ScanArgs {
     /// CT517: the regions your organization uses (comma-separated); activity elsewhere must raise an alarm.
     #[arg(long)]
     pub allowed_regions: Option<String>,
-    /// CT601/CT602: verify every trail's digest chain and log files over this past window
-    /// (e.g. 24h, 7d, 90m) [default when given without a value: 24h]. Reads every digest and log file of the window.
-    #[arg(long, value_name = "DURATION", num_args = 0..=1, require_equals = true, default_missing_value = "24h")]
-    pub verify_integrity: Option<String>,
 }
-

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::aws::ConnectOptions;
 use crate::checks::{DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS, DEFAULT_MIN_RETENTION_DAYS, EvalParams};
-use crate::cli::ScanArgs;
+use crate::cli::{EvalArgs, MergeArgs, ScanArgs};
 use crate::collect::{AccountSelection, CollectOptions};
 use crate::config::{Suppression, Validated};
 use crate::emit::check_writable;
@@ -64,25 +64,24 @@ pub struct ScanSettings {
 pub enum Source {
     Aws(CollectOptions),
     Inventory(PathBuf),
+    /// `trailwarden merge`: the inventories of every shard of one scan.
+    Merge(Vec<PathBuf>),
 }
 
 impl ScanSettings {
     /// Validate the flags and merge them with the config file.
     pub fn resolve(args: &ScanArgs, config: Validated) -> Result<ScanSettings, SettingsError> {
-        let fail_on = match &args.fail_on {
-            Some(s) => s.parse::<Severity>().map_err(|e| SettingsError(format!("--fail-on: {e}")))?,
-            None => config.fail_on.unwrap_or(DEFAULT_FAIL_ON),
-        };
-        let selected_checks = merge_selection(args, &config)?;
-        if let Some(framework) = &args.framework {
-            let known = known_frameworks();
-            if !known.contains(framework) {
-                return Err(SettingsError(format!("--framework: `{framework}` is not a framework the checks map to; use one of {}", known.iter().cloned().collect::<Vec<_>>().join(", "))));
-            }
-        }
+        let eval = &args.eval;
         if args.inventory.is_some() {
             let t = &args.target;
-            for (flag, given) in [("--accounts", !t.accounts.is_empty()), ("--exclude-accounts", !t.exclude_accounts.is_empty()), ("--regions", args.regions.is_some()), ("--org", t.org)] {
+            for (flag, given) in [
+                ("--accounts", !t.accounts.is_empty()),
+                ("--exclude-accounts", !t.exclude_accounts.is_empty()),
+                ("--regions", args.regions.is_some()),
+                ("--org", t.org),
+                ("--shard", args.shard.is_some()),
+                ("--checkpoint", args.checkpoint.is_some()),
+            ] {
                 if given {
                     return Err(SettingsError(format!("{flag}: not with --inventory, which evaluates a saved inventory exactly as it was collected; scan again with {flag} instead")));
                 }
@@ -97,43 +96,94 @@ impl ScanSettings {
         if collect.verify_integrity.is_some() && args.inventory.is_some() {
             return Err(SettingsError("--verify-integrity: not with --inventory, which evaluates what a saved inventory holds; save one from a scan with --verify-integrity instead".into()));
         }
-        let outputs = parse_outputs(&args.outputs)?;
-        check_no_overwrite(args, &outputs, config.path.as_deref())?;
-        let allowed_regions = match &args.allowed_regions {
-            Some(list) => parse_regions("--allowed-regions", Some(list))?.map(Some).ok_or_else(|| SettingsError("--allowed-regions: give region names, e.g. us-east-1,eu-west-1".into()))?,
-            None => config.allowed_regions.clone(),
-        };
-        let framework = args.framework.clone().unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string());
-        if let Some(path) = &args.save_inventory {
-            check_writable(path).map_err(|e| SettingsError(format!("--save-inventory: {e}")))?;
+        if let Some(text) = &args.shard {
+            let (index, count) = crate::inventory::shard::parse_shard(text).map_err(SettingsError)?;
+            let scan_id = args.scan_id.clone().unwrap_or_default();
+            if scan_id.trim().is_empty() || scan_id.contains(char::is_whitespace) {
+                return Err(SettingsError(format!("--scan-id `{scan_id}`: give every shard of one scan the same non-empty id without spaces, e.g. the CI run id")));
+            }
+            if collect.verify_integrity.is_some() {
+                return Err(SettingsError("--verify-integrity: not with --shard; verify the logs in an unsharded scan or with `trailwarden validate-logs`".into()));
+            }
+            if !eval.outputs.is_empty() || eval.baseline.is_some() {
+                return Err(SettingsError(format!("{}: not with --shard, whose scan only saves its inventory; give it to `trailwarden merge` with the other shards' inventories, which evaluates and reports once", if eval.outputs.is_empty() { "--baseline" } else { "-o" })));
+            }
+            collect.shard = Some(crate::collect::ShardSpec { index, count, scan_id });
         }
+        collect.checkpoint = args.checkpoint.clone();
         let source = match &args.inventory {
             Some(path) => Source::Inventory(path.clone()),
             None => Source::Aws(collect),
         };
-        Ok(ScanSettings {
-            source,
-            selected_checks,
-            eval: EvalParams {
-                central_bucket: args.central_bucket.clone().or(config.central_bucket.clone()),
-                min_retention_days: args.min_retention_days.or(config.min_retention_days).unwrap_or(DEFAULT_MIN_RETENTION_DAYS),
-                min_log_group_retention_days: args.min_log_group_retention_days.or(config.min_log_group_retention_days).unwrap_or(DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS),
-                allowed_regions,
-                cis_version: framework.strip_prefix("cis-").map(str::to_string),
-            },
-            severity_overrides: config.severity,
-            suppressions: config.suppressions,
-            fail_on,
-            fail_on_new: args.fail_on_new,
-            allow_incomplete: args.allow_incomplete,
-            baseline: args.baseline.clone(),
-            save_inventory: args.save_inventory.clone(),
-            outputs,
-            config_path: config.path,
-            sarif_artifact: args.sarif_artifact.clone(),
-            framework,
-        })
+        let mut inputs = Vec::new();
+        if let Some(path) = &args.inventory {
+            inputs.push(("--inventory".to_string(), path.display().to_string()));
+        }
+        if let Some(path) = &args.checkpoint {
+            inputs.push(("--checkpoint".to_string(), path.display().to_string()));
+        }
+        resolve_eval(eval, config, source, args.save_inventory.clone(), inputs)
     }
+
+    /// `trailwarden merge`: the shard inventories, and how to evaluate them.
+    pub fn resolve_merge(args: &MergeArgs, config: Validated) -> Result<ScanSettings, SettingsError> {
+        let inputs = args.inventories.iter().map(|p| ("INVENTORY".to_string(), p.display().to_string())).collect();
+        resolve_eval(&args.eval, config, Source::Merge(args.inventories.clone()), args.save_inventory.clone(), inputs)
+    }
+}
+
+/// The evaluation flags merged with the config; `inputs` are the files the run reads (no
+/// output may replace one).
+fn resolve_eval(eval: &EvalArgs, config: Validated, source: Source, save_inventory: Option<String>, mut inputs: Vec<(String, String)>) -> Result<ScanSettings, SettingsError> {
+    let fail_on = match &eval.fail_on {
+        Some(s) => s.parse::<Severity>().map_err(|e| SettingsError(format!("--fail-on: {e}")))?,
+        None => config.fail_on.unwrap_or(DEFAULT_FAIL_ON),
+    };
+    let selected_checks = merge_selection(eval, &config)?;
+    if let Some(framework) = &eval.framework {
+        let known = known_frameworks();
+        if !known.contains(framework) {
+            return Err(SettingsError(format!("--framework: `{framework}` is not a framework the checks map to; use one of {}", known.iter().cloned().collect::<Vec<_>>().join(", "))));
+        }
+    }
+    let outputs = parse_outputs(&eval.outputs)?;
+    if let Some(path) = &eval.baseline {
+        inputs.push(("--baseline".to_string(), path.clone()));
+    }
+    if let Some(path) = &config.path {
+        inputs.push(("--config".to_string(), path.clone()));
+    }
+    check_no_overwrite(&inputs, &outputs, save_inventory.as_deref())?;
+    let allowed_regions = match &eval.allowed_regions {
+        Some(list) => parse_regions("--allowed-regions", Some(list))?.map(Some).ok_or_else(|| SettingsError("--allowed-regions: give region names, e.g. us-east-1,eu-west-1".into()))?,
+        None => config.allowed_regions.clone(),
+    };
+    let framework = eval.framework.clone().unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string());
+    if let Some(path) = &save_inventory {
+        check_writable(path).map_err(|e| SettingsError(format!("--save-inventory: {e}")))?;
+    }
+    Ok(ScanSettings {
+        source,
+        selected_checks,
+        eval: EvalParams {
+            central_bucket: eval.central_bucket.clone().or(config.central_bucket.clone()),
+            min_retention_days: eval.min_retention_days.or(config.min_retention_days).unwrap_or(DEFAULT_MIN_RETENTION_DAYS),
+            min_log_group_retention_days: eval.min_log_group_retention_days.or(config.min_log_group_retention_days).unwrap_or(DEFAULT_MIN_LOG_GROUP_RETENTION_DAYS),
+            allowed_regions,
+            cis_version: framework.strip_prefix("cis-").map(str::to_string),
+        },
+        severity_overrides: config.severity,
+        suppressions: config.suppressions,
+        fail_on,
+        fail_on_new: eval.fail_on_new,
+        allow_incomplete: eval.allow_incomplete,
+        baseline: eval.baseline.clone(),
+        save_inventory,
+        outputs,
+        config_path: config.path,
+        sarif_artifact: eval.sarif_artifact.clone(),
+        framework,
+    })
 }
 
 /// `doctor`'s flags merged with the config, exactly as the scan would use them.
@@ -163,6 +213,8 @@ fn collect_options(t: &crate::cli::TargetArgs, config: &Validated, regions: Opti
         regions,
         concurrency,
         verify_integrity: None,
+        shard: None,
+        checkpoint: None,
     })
 }
 
@@ -189,7 +241,7 @@ pub fn parse_duration(flag: &str, text: &str) -> Result<chrono::Duration, Settin
 /// The checks to run. Rule: `--ignore` (command line) adds to the config's `ignore`;
 /// `--select` (command line) narrows the config's `select` (a check runs when both name it;
 /// an empty list names every check). An empty result is an error, never a scan of nothing.
-fn merge_selection(args: &ScanArgs, config: &Validated) -> Result<Vec<&'static str>, SettingsError> {
+fn merge_selection(args: &EvalArgs, config: &Validated) -> Result<Vec<&'static str>, SettingsError> {
     let from_config = select_checks(&config.select, &config.ignore, "config").map_err(|e| SettingsError(e.to_string()))?;
     let from_flags = select_checks(&args.select, &args.ignore, "--select/--ignore").map_err(|e| SettingsError(e.to_string()))?;
     let selected: Vec<&'static str> = from_config.into_iter().filter(|c| from_flags.contains(c)).collect();
@@ -216,15 +268,10 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 /// No output may replace an input or another output, and at most one goes to stdout.
-fn check_no_overwrite(args: &ScanArgs, outputs: &[OutputSpec], config_path: Option<&str>) -> Result<(), SettingsError> {
-    let inventory = args.inventory.as_ref().map(|p| p.display().to_string());
-    let inputs: Vec<(&str, &str)> = [("--inventory", inventory.as_deref()), ("--baseline", args.baseline.as_deref()), ("--config", config_path)]
-        .into_iter()
-        .filter_map(|(flag, path)| path.map(|p| (flag, p)))
-        .collect();
+fn check_no_overwrite(inputs: &[(String, String)], outputs: &[OutputSpec], save_inventory: Option<&str>) -> Result<(), SettingsError> {
     let mut written: Vec<(String, &str)> = outputs.iter().map(|o| (format!("-o {}={}", o.format, o.path), o.path.as_str())).collect();
-    if let Some(path) = &args.save_inventory {
-        written.push(("--save-inventory".to_string(), path.as_str()));
+    if let Some(path) = save_inventory {
+        written.push(("--save-inventory".to_string(), path));
     }
     if written.iter().filter(|(_, p)| *p == "-").count() > 1 {
         return Err(SettingsError("-o: more than one report to stdout (`-`) would interleave them; write all but one to files".into()));
@@ -300,7 +347,7 @@ mod tests {
     fn verify_integrity_takes_an_optional_duration() {
         let window = |flags: &[&str]| match &settings(flags, "").unwrap().source {
             Source::Aws(options) => options.verify_integrity,
-            Source::Inventory(_) => unreachable!(),
+            Source::Inventory(_) | Source::Merge(_) => unreachable!(),
         };
         assert_eq!(window(&[]), None);
         assert_eq!(window(&["--verify-integrity"]), Some(chrono::Duration::hours(24)));

@@ -138,3 +138,67 @@ fn kubernetes_cronjob_command_runs_as_written() {
     assert_scanned_through_audit_role(&read_json(&dir.path("reports/report.json")));
     assert!(dir.path("reports/inventory.json").exists() && dir.path("reports/report.html").exists());
 }
+
+/// The shards of docs/ci/kubernetes-indexed-job.yaml: each completion index's pod command, as
+/// written (JOB_COMPLETION_INDEX and the downward-API SCAN_ID in its environment, the volume a
+/// local folder), then the merge Job's command.
+#[test]
+fn kubernetes_indexed_job_shards_and_merge_run_as_written() {
+    let emulator = org_with_audit_role();
+    let list = yaml("kubernetes-indexed-job.yaml");
+    let jobs = list["items"].as_array().unwrap();
+    let shards = &jobs[0]["spec"];
+    assert_eq!(shards["completionMode"], "Indexed");
+    let completions = shards["completions"].as_u64().unwrap();
+    let dir = TempDir::new("indexed-job");
+    let volume = dir.str("inventories");
+    std::fs::create_dir_all(&volume).unwrap();
+    let script_of = |job: &Value| -> String {
+        let container = &job["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["command"], serde_json::json!(["sh", "-c"]));
+        assert_eq!(container["env"].as_array().unwrap().iter().find(|e| e["name"] == "SCAN_ID").unwrap()["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels['trailwarden/scan-id']");
+        container["args"][0].as_str().unwrap().replace("/inventories", &volume)
+    };
+    let scan_id = "20261201T0217Z"; // what `envsubst '$SCAN_ID'` puts in the pod label
+    for index in 0..completions {
+        let out = run_bash(&emulator, &dir.0, &script_of(&jobs[0]), &[("JOB_COMPLETION_INDEX", &index.to_string()), ("SCAN_ID", scan_id)]);
+        assert_eq!(out.status.code(), Some(0), "shard pod {index}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = run_bash(&emulator, &dir.0, &script_of(&jobs[1]), &[("SCAN_ID", scan_id)]);
+    assert!(matches!(out.status.code(), Some(0) | Some(1)), "--allow-incomplete: {}", String::from_utf8_lossy(&out.stderr));
+    let folder = dir.path("inventories").join(scan_id);
+    assert_scanned_through_audit_role(&read_json(&folder.join("report.json")));
+    assert!(folder.join("report.html").exists() && folder.join("inventory.json").exists());
+    for i in 1..=completions {
+        assert!(!folder.join(format!("shard-{i}.checkpoint")).exists(), "a finished shard removes its checkpoint");
+    }
+}
+
+/// docs/ci/github-actions-shards.yml: every matrix job's scan step, then the merge job's step,
+/// with GitHub's expressions replaced by the values a run gives them.
+#[test]
+fn github_actions_shard_matrix_and_merge_job_run_as_written() {
+    let emulator = org_with_audit_role();
+    let workflow = yaml("github-actions-shards.yml");
+    let shard_job = &workflow["jobs"]["shard"];
+    let step = |job: &Value, name: &str| job["steps"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("a {name} step")).clone();
+    let scan = step(shard_job, "Scan shard");
+    let role = scan["env"]["TRAILWARDEN_ROLE"].as_str().unwrap().to_string();
+    let dir = TempDir::new("gha-shards");
+    let summary = dir.str("step-summary.md");
+    for shard in shard_job["strategy"]["matrix"]["shard"].as_array().unwrap() {
+        let script = scan["run"].as_str().unwrap().replace("${{ matrix.shard }}", &shard.to_string()).replace("${{ github.run_id }}", "9876543210").replace("${{ github.run_attempt }}", "1");
+        let out = run_bash(&emulator, &dir.0, &script, &[("TRAILWARDEN_ROLE", &role)]);
+        assert_eq!(out.status.code(), Some(0), "shard {shard}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(dir.path(&format!("inventory-{shard}.json")).exists(), "the file the upload step uploads");
+    }
+    let merge = &workflow["jobs"]["merge"];
+    assert_eq!(merge["needs"], "shard");
+    let script = step(merge, "Merge and evaluate")["run"].as_str().unwrap().to_string();
+    let out = run_bash(&emulator, &dir.0, &script, &[("GITHUB_STEP_SUMMARY", &summary)]);
+    assert!(matches!(out.status.code(), Some(1) | Some(3)), "the gate reports problems: {}", String::from_utf8_lossy(&out.stderr));
+    assert_scanned_through_audit_role(&read_json(&dir.path("trailwarden.json")));
+    assert_eq!(read_json(&dir.path("trailwarden.sarif"))["version"], "2.1.0");
+    assert!(std::fs::read_to_string(&summary).unwrap().contains("trailwarden"));
+    assert!(dir.path("trailwarden-inventory.json").exists());
+}

@@ -14,14 +14,39 @@ use crate::settings::{ScanSettings, Source};
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
     // Validate everything before the first AWS call.
-    let config = crate::config::load(args.config.as_deref())?;
+    let config = crate::config::load(args.eval.config.as_deref())?;
     let settings = ScanSettings::resolve(args, config)?;
+    run_settings(&settings)
+}
+
+/// Gather the evidence, then evaluate and report it (shared with `merge`).
+pub(super) fn run_settings(settings: &ScanSettings) -> Result<ExitCode, AppError> {
     let baseline_text = match &settings.baseline {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|source| AppError::Read { what: "baseline", path: path.clone(), source })?),
         None => None,
     };
 
-    let (inventory, mut inventory_sha256) = gather(&settings)?;
+    let (inventory, mut inventory_sha256) = gather(settings)?;
+    if let Some(shard) = &inventory.shard {
+        // A shard only saves its part: evaluating it alone would judge organization-wide
+        // checks and shared buckets on a fraction of the evidence.
+        if shard.accounts.is_empty() {
+            return Err(AppError::Usage("no account is in scope; check --accounts and --exclude-accounts against the organization's ACTIVE accounts".into()));
+        }
+        let path = settings.save_inventory.as_deref().expect("--shard requires --save-inventory");
+        let bytes = serde_json::to_vec_pretty(&inventory).map_err(|e| AppError::Usage(format!("cannot serialise the inventory: {e}")))?;
+        write_atomic(path, &bytes)?;
+        remove_checkpoint(settings);
+        eprintln!(
+            "trailwarden: shard {}/{} of scan {}: {} of {} accounts saved to {path}; evaluate every shard's inventory with `trailwarden merge`",
+            shard.index,
+            shard.count,
+            shard.scan_id,
+            inventory.accounts.len(),
+            shard.accounts.len()
+        );
+        return Ok(ExitCode::Clean);
+    }
     if inventory.accounts.is_empty() {
         let notes = if inventory.scan.notes.is_empty() { String::new() } else { format!(" ({})", inventory.scan.notes.join("; ")) };
         return Err(AppError::Usage(format!("no account is in scope{notes}; check --accounts and --exclude-accounts against the organization's ACTIVE accounts")));
@@ -48,8 +73,20 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, AppError> {
         policy::apply_baseline(&mut report, path, text)?;
     }
 
-    emit_all(&settings, &report, inventory_sha256)?;
+    emit_all(settings, &report, inventory_sha256)?;
+    remove_checkpoint(settings);
     Ok(policy::exit_code(&report, settings.fail_on, settings.fail_on_new, settings.allow_incomplete))
+}
+
+/// The scan completed: its checkpoint must not feed the next scan.
+fn remove_checkpoint(settings: &ScanSettings) {
+    if let Source::Aws(options) = &settings.source
+        && let Some(path) = &options.checkpoint
+        && let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        eprintln!("trailwarden: warning: --checkpoint {}: cannot remove it ({e}); delete it before the next scan", path.display());
+    }
 }
 
 /// The settled parameters, for the report.
@@ -57,7 +94,7 @@ fn run_parameters(settings: &ScanSettings, inventory: &Inventory) -> crate::repo
     // A saved inventory is evaluated as collected: its scope is the one it was saved with.
     let (accounts, excluded_accounts) = match &settings.source {
         Source::Aws(o) => (o.selection.only.clone(), o.selection.exclude.clone()),
-        Source::Inventory(_) => (Vec::new(), Vec::new()),
+        Source::Inventory(_) | Source::Merge(_) => (Vec::new(), Vec::new()),
     };
     let regions = inventory.scan.requested_regions.clone();
     crate::report::RunParameters {
@@ -82,6 +119,17 @@ fn gather(settings: &ScanSettings) -> Result<(Inventory, Option<String>), AppErr
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(path).map_err(|source| AppError::Read { what: "inventory", path: shown.clone(), source })?;
             Ok((Inventory::from_json(&shown, &text)?, Some(sha256_hex(text.as_bytes()))))
+        }
+        Source::Merge(paths) => {
+            let mut shards = Vec::with_capacity(paths.len());
+            for path in paths {
+                let shown = path.display().to_string();
+                let text = std::fs::read_to_string(path).map_err(|source| AppError::Read { what: "inventory", path: shown.clone(), source })?;
+                shards.push((shown.clone(), Inventory::from_json(&shown, &text)?));
+            }
+            let merged = crate::inventory::shard::merge(shards)?;
+            let bytes = serde_json::to_vec_pretty(&merged).map_err(|e| AppError::Usage(format!("cannot serialise the inventory: {e}")))?;
+            Ok((merged, Some(sha256_hex(&bytes))))
         }
         Source::Aws(options) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(AppError::Runtime)?;

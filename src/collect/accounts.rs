@@ -113,6 +113,7 @@ pub async fn collect_accounts(
     options: &CollectOptions,
     limit: &Limit,
     progress: &Progress,
+    mut on_done: impl FnMut(&Account, &BTreeMap<String, Trail>),
 ) -> Vec<AccountHarvest> {
     let partition = Partition::of_arn(&caller.arn);
     let total = targets.len();
@@ -127,22 +128,28 @@ pub async fn collect_accounts(
     while let Some(result) = stream.next().await {
         done += 1;
         progress.update("accounts", done, total);
+        on_done(&result.0, &result.2);
         results.push(result);
     }
     results.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     results
 }
 
-async fn collect_account(base: &Session, caller: &Caller, partition: &Partition, target: Target, options: &CollectOptions) -> AccountHarvest {
-    let session = if target.id == caller.account_id {
+/// A session for the account: the caller's own, or the role assumed in it; and how.
+pub async fn enter(base: &Session, caller: &Caller, partition: &Partition, id: &str, options: &CollectOptions) -> Result<(Session, String), Unavailable> {
+    if id == caller.account_id {
         Ok((base.clone(), "caller".to_string()))
     } else {
-        let role_arn = partition.role_arn(&target.id, &options.role_name);
-        base.assume_role(&target.id, &role_arn, options.external_id.as_deref())
+        let role_arn = partition.role_arn(id, &options.role_name);
+        base.assume_role(id, &role_arn, options.external_id.as_deref())
             .await
             .map(|s| (s, role_arn.clone()))
             .map_err(|reason| reason.context(&format!("cannot assume role {role_arn}: ")))
-    };
+    }
+}
+
+async fn collect_account(base: &Session, caller: &Caller, partition: &Partition, target: Target, options: &CollectOptions) -> AccountHarvest {
+    let session = enter(base, caller, partition, &target.id, options).await;
     let (session, via) = match session {
         Ok(pair) => pair,
         Err(reason) => {

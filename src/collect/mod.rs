@@ -11,6 +11,7 @@
 
 mod accounts;
 mod buckets;
+mod checkpoint;
 pub mod doctor;
 pub mod iam;
 pub mod integrity;
@@ -20,12 +21,14 @@ mod read;
 mod resources;
 mod trails;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{SubsecRound, Utc};
 
 use crate::aws::{ConnectOptions, Session, describe_error, load_base_config};
-use crate::inventory::{Caller, INVENTORY_VERSION, Inventory, ScanMetadata, Trail};
+use crate::inventory::shard::{ShardAccount, ShardInfo, shard_of};
+use crate::inventory::{Account, Caller, INVENTORY_VERSION, Inventory, ScanMetadata, Trail};
+use crate::model::{Arn, Partition};
 use crate::model::ScanMode;
 
 pub use accounts::AccountSelection;
@@ -45,6 +48,19 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// `--verify-integrity`: walk every trail's digest chains over this past window.
     pub verify_integrity: Option<chrono::Duration>,
+    /// `--shard I/N --scan-id ID`: read only the accounts of shard I.
+    pub shard: Option<ShardSpec>,
+    /// `--checkpoint FILE`: save each finished account; skip those an earlier run finished.
+    pub checkpoint: Option<std::path::PathBuf>,
+}
+
+/// `--shard I/N --scan-id ID`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardSpec {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+    pub scan_id: String,
 }
 
 /// A fatal problem before any account could be scanned.
@@ -56,6 +72,9 @@ pub enum CollectError {
     /// `--org` was asked for and the organization could not be read.
     #[error("{0}")]
     Organization(String),
+    /// `--checkpoint`: the file belongs to another scan, is corrupt, or cannot be written.
+    #[error("{0}")]
+    Checkpoint(String),
 }
 
 /// The base session and the caller's identity: the first thing every command that reads AWS does.
@@ -85,12 +104,46 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
     let progress = progress::Progress::new();
     let limit = read::Limit::new(options.concurrency);
     let mut notes = Vec::new();
-    let (organization, targets) = accounts::enumerate(&base, &caller, options, &mut notes).await?;
-    let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &targets, options, &limit, &progress).await;
+    let (organization, in_scope) = accounts::enumerate(&base, &caller, options, &mut notes).await?;
+    // Every shard lists the whole scope (cheap) and reads only its own accounts.
+    let shard = options.shard.as_ref().map(|spec| ShardInfo {
+        index: spec.index,
+        count: spec.count,
+        scan_id: spec.scan_id.clone(),
+        accounts: in_scope.iter().map(|t| ShardAccount { id: t.id.clone(), shard: shard_of(&t.id, spec.count) }).collect(),
+    });
+    let targets: Vec<accounts::Target> = match &options.shard {
+        Some(spec) => in_scope.iter().filter(|t| shard_of(&t.id, spec.count) == spec.index).cloned().collect(),
+        None => in_scope.clone(),
+    };
+    let mut checkpoint = match &options.checkpoint {
+        Some(path) => Some(checkpoint::Checkpoint::open(path, checkpoint::CheckpointScope::of(options, &caller.account_id))?),
+        None => None,
+    };
+    let mut restored: Vec<(Account, BTreeMap<String, Trail>)> = Vec::new();
+    let mut to_read = Vec::with_capacity(targets.len());
+    for target in &targets {
+        match checkpoint.as_mut().and_then(|c| c.restored.remove(&target.id)) {
+            Some(done) => restored.push(done),
+            None => to_read.push(target.clone()),
+        }
+    }
+    if !restored.is_empty() {
+        eprintln!("trailwarden: --checkpoint: {} of {} accounts finished by an earlier run, not read again", restored.len(), targets.len());
+    }
+    let accounts_with_sessions = accounts::collect_accounts(&base, &caller, &to_read, options, &limit, &progress, |account, trails| {
+        if let Some(c) = checkpoint.as_mut() {
+            c.record(account, trails)
+        }
+    })
+    .await;
+    if let Some(c) = checkpoint {
+        c.finish()?;
+    }
 
     let mut sessions: BTreeMap<String, Session> = BTreeMap::new();
     let mut trails: BTreeMap<String, Trail> = BTreeMap::new();
-    let mut accounts = Vec::with_capacity(accounts_with_sessions.len());
+    let mut accounts = Vec::with_capacity(targets.len());
     for (account, session, own_trails) in accounts_with_sessions {
         if let Some(session) = session {
             sessions.insert(account.id.clone(), session);
@@ -98,16 +151,36 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         trails.extend(own_trails);
         accounts.push(account);
     }
+    for (account, own_trails) in restored {
+        trails.extend(own_trails);
+        accounts.push(account);
+    }
+    accounts.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // Accounts in scope without a session here (another shard's, or restored from the
+    // checkpoint) are entered only when they own something this stage reads, so that it is
+    // read as an unsharded, uninterrupted scan reads it: with its owner's session.
+    let entry = Entry { base: &base, caller: &caller, options, in_scope: in_scope.iter().map(|t| t.id.clone()).collect(), failed: accounts.iter().filter(|a| a.access.unavailable().is_some()).map(|a| a.id.clone()).collect() };
+    let listed_owners: BTreeSet<String> = accounts
+        .iter()
+        .filter_map(|a| a.listed_trails.present())
+        .flatten()
+        .filter(|t| !trails.contains_key(&t.arn))
+        .filter_map(|t| Arn::parse(&t.arn).map(|a| a.account.to_string()))
+        .collect();
+    entry.ensure(&mut sessions, listed_owners).await;
 
     // What spans accounts: trails owned outside the scan, log buckets (their owner is found
     // through every account's ListBuckets), and what trails reference, each read once with its
     // owner's session.
     let others = trails::collect_other_trails(&accounts, &trails, &sessions, options.concurrency, &limit, &progress).await;
     trails.extend(others);
+    entry.ensure(&mut sessions, referenced_owners(&trails, &accounts)).await;
     let buckets = buckets::collect_buckets(&trails, &accounts, &sessions, options.concurrency, &limit, &progress).await;
     let (keys, mut topics, log_groups) = resources::collect_resources(&trails, &sessions, options.concurrency, &limit, &progress).await;
     let metric_alarms = monitoring::collect_metric_alarms(&log_groups, &sessions, options.concurrency, &limit).await;
     let alarm_topics = monitoring::alarm_topics(&metric_alarms, &topics);
+    entry.ensure(&mut sessions, alarm_topics.values().map(|(owner, _, _)| owner.clone()).collect()).await;
     for topic in monitoring::collect_alarm_topics(alarm_topics, &sessions, options.concurrency, &limit).await {
         topics.insert(topic.arn.clone(), topic);
     }
@@ -138,7 +211,53 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
         log_groups,
         metric_alarms,
         integrity,
+        shard,
+        merged: None,
     })
+}
+
+/// Enters accounts in scope that have no session yet, as the account stage would have.
+struct Entry<'a> {
+    base: &'a Session,
+    caller: &'a Caller,
+    options: &'a CollectOptions,
+    in_scope: BTreeSet<String>,
+    /// Accounts this run could not enter: an unsharded scan has no session for them either.
+    failed: BTreeSet<String>,
+}
+
+impl Entry<'_> {
+    async fn ensure(&self, sessions: &mut BTreeMap<String, Session>, wanted: BTreeSet<String>) {
+        let partition = Partition::of_arn(&self.caller.arn);
+        let missing: Vec<String> = wanted.into_iter().filter(|id| self.in_scope.contains(id) && !self.failed.contains(id) && !sessions.contains_key(id)).collect();
+        let entered = futures::future::join_all(missing.iter().map(|id| accounts::enter(self.base, self.caller, &partition, id, self.options))).await;
+        for (id, session) in missing.into_iter().zip(entered) {
+            if let Ok((session, _)) = session {
+                sessions.insert(id, session);
+            }
+        }
+    }
+}
+
+/// The accounts owning what the trails reference: buckets (through the ListBuckets of the
+/// accounts read here), keys, topics and log groups (from their ARNs), and the trails' owners.
+fn referenced_owners(trails: &BTreeMap<String, Trail>, accounts: &[Account]) -> BTreeSet<String> {
+    let mut owners = BTreeSet::new();
+    for trail in trails.values() {
+        owners.insert(trail.account_id.clone());
+        let Some(config) = trail.config.present() else { continue };
+        if let Some(bucket) = &config.s3_bucket_name
+            && let Some(owner) = accounts.iter().find(|a| a.owned_buckets.present().is_some_and(|b| b.binary_search(bucket).is_ok()))
+        {
+            owners.insert(owner.id.clone());
+        }
+        for reference in [&config.kms_key_id, &config.sns_topic_arn, &config.cloud_watch_logs_log_group_arn].into_iter().flatten() {
+            if let Some(arn) = Arn::parse(reference) {
+                owners.insert(arn.account.to_string());
+            }
+        }
+    }
+    owners
 }
 
 /// The session to read a resource owned by `owner` with: the owner's own when it was

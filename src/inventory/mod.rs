@@ -14,6 +14,7 @@
 mod fact;
 mod integrity;
 mod monitoring;
+pub mod shard;
 
 pub use fact::Fact;
 pub use integrity::{ChainEvidence, ChainFindings, ChainGap, IntegrityVerification, ObjectProblem};
@@ -56,6 +57,13 @@ pub struct Inventory {
     /// did not verify (CT601/CT602 then have nothing to judge and report nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<IntegrityVerification>,
+    /// `scan --shard I/N`: this inventory holds one shard's accounts; `trailwarden merge`
+    /// takes all N. None for a whole scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<shard::ShardInfo>,
+    /// Written by `trailwarden merge`: the scan id and shard count it merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<shard::MergedShards>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -393,4 +401,10 @@ impl Inventory {
 #[error("{message}")]
 pub struct InventoryError {
     message: String,
+}
+
+impl InventoryError {
+    pub fn new(message: impl Into<String>) -> InventoryError {
+        InventoryError { message: message.into() }
+    }
 }

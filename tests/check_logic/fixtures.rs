@@ -373,6 +373,8 @@ pub fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec
         log_groups: BTreeMap::new(),
         metric_alarms: BTreeMap::new(),
         integrity: None,
+        shard: None,
+        merged: None,
     }
 }
 
