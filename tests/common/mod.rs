@@ -21,6 +21,15 @@ fn python() -> PathBuf {
     python
 }
 
+/// `--record-operations DIR` when scripts/test.sh asks for it (TRAILWARDEN_RECORD_OPERATIONS):
+/// every AWS operation the binary calls in any test is then checked against `iam-policy`.
+fn record_operations() -> Vec<String> {
+    match std::env::var("TRAILWARDEN_RECORD_OPERATIONS") {
+        Ok(dir) if !dir.is_empty() => vec!["--record-operations".to_string(), dir],
+        _ => Vec::new(),
+    }
+}
+
 pub struct Emulator {
     child: Child,
     pub url: String,
@@ -36,6 +45,7 @@ impl Emulator {
         let mut child = Command::new(python())
             .arg(repo_root().join("tests/harness/moto_launcher.py"))
             .args(["--port", "0", "--watch-stdin"])
+            .args(record_operations())
             .args(flags)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -2520,7 +2520,38 @@ class DenyActions:
         return [body]
 
 
-def build_app(count_requests: bool = False, deny_actions: list[str] | None = None) -> Any:
+class RecordOperations:
+    """Test knob (--record-operations DIR), not an AWS behaviour: every operation trailwarden
+    itself calls (requests whose User-Agent is the AWS SDK for Rust's; the harness's own boto3
+    seeding is not recorded) is appended once per launcher to DIR/operations-<pid>.txt, named
+    as the request counter names it. scripts/test.sh checks the union over the whole test suite
+    against `trailwarden iam-policy` (tests/harness/check_operations.py)."""
+
+    def __init__(self, app: Any, directory: str) -> None:
+        import threading
+        self.app = app
+        self.path = os.path.join(directory, f"operations-{os.getpid()}.txt")
+        self.seen: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        agent = environ.get("HTTP_USER_AGENT", "") + " " + environ.get("HTTP_X_AMZ_USER_AGENT", "")
+        if "aws-sdk-rust" in agent and not (environ.get("PATH_INFO") or "").startswith("/_trailwarden/"):
+            path = environ.get("PATH_INFO") or ""
+            if path.startswith("/v20180820/"):
+                # S3 Control signs as "s3" too: name it apart from object reads.
+                op = f"s3control:{environ.get('REQUEST_METHOD')} {path.rstrip('/').split('/')[-1]}"
+            else:
+                op = RequestCounter.operation(environ)
+            with self.lock:
+                if op not in self.seen:
+                    self.seen.add(op)
+                    with open(self.path, "a") as f:
+                        f.write(op + "\n")
+        return self.app(environ, start_response)
+
+
+def build_app(count_requests: bool = False, deny_actions: list[str] | None = None, record_operations: str | None = None) -> Any:
     """moto's server app behind the harness's WSGI layers (patches must be applied)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -2530,6 +2561,8 @@ def build_app(count_requests: bool = False, deny_actions: list[str] | None = Non
     app = HarnessRoutes(app)
     if count_requests:
         app = RequestCounter(app)
+    if record_operations:
+        app = RecordOperations(app, record_operations)
     return app
 
 
@@ -2565,6 +2598,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--without-account-api", action="store_true",
                         help="leave moto's missing account:ListRegions missing (tests the ec2:DescribeRegions fallback)")
+    parser.add_argument("--record-operations", metavar="DIR", default=None,
+                        help="append every operation trailwarden (the Rust SDK) calls to DIR/operations-<pid>.txt")
     parser.add_argument("--count-requests", action="store_true",
                         help="count requests per operation; GET /_trailwarden/requests returns and resets the counts")
     parser.add_argument("--deny-action", action="append", default=[], metavar="ACCOUNT/SERVICE:Operation",
@@ -2600,7 +2635,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    app = build_app(count_requests=args.count_requests, deny_actions=args.deny_action)
+    app = build_app(count_requests=args.count_requests, deny_actions=args.deny_action, record_operations=args.record_operations)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     host, port = server.server_address[:2]
 
