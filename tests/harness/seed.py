@@ -109,6 +109,7 @@ class World:
         self._region_keys: dict[str, str] = {}
         self._key_dir: str | None = None
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()  # client() from many threads (parallel())
 
     def close(self) -> None:
         if self._key_dir:
@@ -118,8 +119,15 @@ class World:
 
     def client(self, service: str, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
         key = (service, account, region)
+        if key in self._clients:
+            return self._clients[key]
+        creds = self._creds.get(account) or self._assume(account)
+        with self._client_lock:  # boto3.client() on the default session is not thread-safe
+            return self._clients.get(key) or self._make_client(key, creds)
+
+    def _make_client(self, key: tuple[str, str, str], creds: dict[str, str]) -> Any:
+        service, account, region = key
         if key not in self._clients:
-            creds = self._creds.get(account) or self._assume(account)
             client = boto3.client(
                 service,
                 endpoint_url=self.endpoint,
@@ -1055,27 +1063,134 @@ def validating_trail_chains(w: World, org_id: str | None, *, hours: int = 6,
     return manifests
 
 
+# The scale scenario's members with a trail of their own take these kinds in turn (so even a
+# small organization has a broken one): multi-region / single-region trails that are fine, and
+# three broken ones: logging stopped, no log file validation, bucket deleted after the trail.
+SCALE_OWN_TRAILS = ["multi-region", "single-region", "stopped", "multi-region",
+                    "no-validation", "single-region", "multi-region", "bucket-missing"]
+SCALE_TRAIL_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+# What the "noisy" member holds that no trail uses (all in us-east-1).
+SCALE_NOISE = {"log_groups": 10_000, "buckets": 1_000, "kms_keys": 1_000}
+SCALE_THREADS = 8
+
+
+def parallel(fn: Callable[[Any], Any], items: list[Any], threads: int = SCALE_THREADS) -> list[Any]:
+    """fn over items on a thread pool (the emulator serves requests concurrently; boto3 clients
+    are thread-safe once made, and World.client makes them under a lock). Results in order;
+    the first exception is raised."""
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(fn, items))
+
+
+def create_accounts(w: World, names: list[str]) -> list[str]:
+    """create_account() for many accounts: the CreateAccount calls one after the other (so the
+    seeded id generator gives every name the same id from run to run), then the audit roles on
+    a thread pool."""
+    orgs = w.client("organizations")
+    ids = []
+    for name in names:
+        status = orgs.create_account(AccountName=name, Email=f"aws+{name}@example.com",
+                                     RoleName=ORG_ROLE)["CreateAccountStatus"]
+        while status["State"] == "IN_PROGRESS":
+            time.sleep(0.2)
+            status = orgs.describe_create_account_status(
+                CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+        if status["State"] != "SUCCEEDED":
+            raise RuntimeError(f"CreateAccount {name}: {status}")
+        ids.append(status["AccountId"])
+    parallel(lambda acct: make_audit_role(w, acct), ids)
+    for name, acct in zip(names, ids):
+        w.out["accounts"][name] = {"id": acct, "name": name, "email": f"aws+{name}@example.com",
+                                   "role_name": AUDIT_ROLE, "assumable": True, "ou": None}
+    return ids
+
+
+def scale_own_trail(w: World, index: int, name: str) -> None:
+    """Member `name`'s own trail, of kind SCALE_OWN_TRAILS[index % 8], in one of four regions."""
+    kind = SCALE_OWN_TRAILS[index % len(SCALE_OWN_TRAILS)]
+    acct = w.out["accounts"][name]["id"]
+    region = SCALE_TRAIL_REGIONS[index % len(SCALE_TRAIL_REGIONS)]
+    trail = f"local-{name}"
+    bucket = f"local-trail-logs-{acct}"
+    arn = f"arn:aws:cloudtrail:{region}:{acct}:trail/{trail}"
+    s3 = make_bucket(w, bucket, acct, region=region, purpose="trail-logs")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    block_public_access(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(cloudtrail_bucket_statements(bucket, [arn], [acct])))
+    w.out["buckets"][bucket].update({"versioning": "Enabled", "public_access_block": True})
+    make_trail(w, trail, acct, bucket=bucket, region=region,
+               multi_region=kind in ("multi-region", "stopped", "bucket-missing"),
+               validation=kind != "no-validation", start=kind != "stopped")
+    w.out["trails"][trail]["scale_kind"] = kind
+    if kind == "bucket-missing":
+        s3.delete_bucket(Bucket=bucket)
+        w.out["buckets"][bucket]["deleted"] = True
+
+
+def scale_noise(w: World, name: str) -> dict[str, float]:
+    """Member `name` gets SCALE_NOISE's log groups, buckets and KMS keys (us-east-1), which no
+    trail references, through the API on a thread pool; returns the seconds each kind took."""
+    acct = w.out["accounts"][name]["id"]
+    region = DEFAULT_REGION
+    took: dict[str, float] = {}
+
+    t = time.monotonic()
+    logs = w.client("logs", acct, region)
+    groups = [f"/aws/lambda/noise-{i:05d}" for i in range(SCALE_NOISE["log_groups"])]
+    parallel(lambda g: logs.create_log_group(logGroupName=g), groups)
+    for g in groups:
+        w.out["log_groups"][g] = {"arn": f"arn:aws:logs:{region}:{acct}:log-group:{g}:*", "name": g,
+                                  "account_id": acct, "region": region, "retention_days": None}
+    took["log_groups"] = time.monotonic() - t
+
+    t = time.monotonic()
+    w.client("s3", acct, region)  # made once, before the threads share it
+    parallel(lambda i: make_bucket(w, f"noise-{i:04d}-{acct}", acct, region=region, purpose="unrelated"),
+             list(range(SCALE_NOISE["buckets"])))
+    took["buckets"] = time.monotonic() - t
+
+    t = time.monotonic()
+    w.client("kms", acct, region)
+    parallel(lambda i: make_kms_key(w, f"noise-{i:04d}", acct, rotation=False, allow_cloudtrail=False,
+                                    description=f"unrelated application key {i}", region=region),
+             list(range(SCALE_NOISE["kms_keys"])))
+    took["kms_keys"] = time.monotonic() - t
+    return took
+
+
 def scenario_scale(w: World) -> None:
-    """A large organization for the scan benchmark (scripts/bench-scan.sh): an organization
-    trail delivering to a log-archive bucket, and every other member with a local trail of its
-    own in one of four regions. Size from TRAILWARDEN_SCALE_ACCOUNTS (default 50)."""
+    """A large organization for the scan benchmark (scripts/bench-scan.sh). Size from
+    TRAILWARDEN_SCALE_ACCOUNTS (default 50): that many members `member-NNNN`, plus `log-archive`
+    and `noisy`. The organization trail (management account, multi-region, validation, CMK)
+    delivers to a log-archive bucket and covers everyone; every tenth member (member-0000,
+    member-0010, ...) also has a trail of its own (SCALE_OWN_TRAILS, in one of four regions);
+    `noisy` holds SCALE_NOISE (10,000 log groups, 1,000 buckets, 1,000 KMS keys in us-east-1)
+    that no trail uses. Every member has the audit role TrailwardenAudit. The seconds each phase
+    took are logged (stderr line `[seed] seeding times (s): {...}`)."""
     n = int(os.environ.get("TRAILWARDEN_SCALE_ACCOUNTS", "50"))
     members = [f"member-{i:04d}" for i in range(n)]
-    org_id = _org_common(w, [("log-archive", None)] + [(m, None) for m in members], [])
+    took: dict[str, Any] = {}
+
+    t = time.monotonic()
+    org_id = create_organization(w)["Id"]
+    step(f"{n + 2} accounts (CreateAccount one by one, audit roles on {SCALE_THREADS} threads)")
+    create_accounts(w, ["log-archive", "noisy"] + members)
+    took["accounts"] = time.monotonic() - t
+
+    t = time.monotonic()
     log_archive = w.out["accounts"]["log-archive"]["id"]
     _org_trail(w, org_id, log_archive, f"org-trail-logs-{log_archive}", key_logical="org-trail",
                log_group=False, mfa_delete=False, object_lock=False)
-    regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
-    for i, name in enumerate(members):
-        if i % 2:
-            continue
-        acct = w.out["accounts"][name]["id"]
-        region = regions[(i // 2) % len(regions)]
-        bucket = f"local-trail-logs-{acct}"
-        arn = f"arn:aws:cloudtrail:{region}:{acct}:trail/local-{name}"
-        s3 = make_bucket(w, bucket, acct, region=region, purpose="trail-logs")
-        s3.put_bucket_policy(Bucket=bucket, Policy=policy(cloudtrail_bucket_statements(bucket, [arn], [acct])))
-        make_trail(w, f"local-{name}", acct, bucket=bucket, region=region, multi_region=False, validation=True)
+    own = [(i, name) for i, name in enumerate(members[::10])]
+    step(f"{len(own)} members' own trails")
+    parallel(lambda item: scale_own_trail(w, *item), own)
+    took["trails"] = time.monotonic() - t
+
+    step("noisy: {log_groups} log groups, {buckets} buckets, {kms_keys} KMS keys no trail uses".format(**SCALE_NOISE))
+    took["noise"] = scale_noise(w, "noisy")
+    took = {k: ({kk: round(vv, 1) for kk, vv in v.items()} if isinstance(v, dict) else round(v, 1))
+            for k, v in took.items()}
+    step(f"seeding times (s): {json.dumps(took)}")
 
 
 # --------------------------------------------------------------------------------------
