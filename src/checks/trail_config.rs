@@ -150,7 +150,11 @@ fn s3_data_events_check(ctx: &Context, code: &str, kind: &str, all: fn(&S3DataEv
             Search::Found(t) => outcome(code, Status::Pass, &account.id, None, &account.id, format!("trail {} records S3 object-level {kind} events for all buckets", t.arn), evidence),
             Search::NotFound if partial.is_empty() => outcome(code, Status::Fail, &account.id, None, &account.id, format!("no logging trail records S3 object-level {kind} events"), evidence),
             Search::NotFound => outcome(code, Status::Fail, &account.id, None, &account.id, format!("S3 object-level {kind} events are recorded only for: {}", partial.join(", ")), evidence),
-            Search::Unknown(u) => outcome(code, Status::Error, &account.id, None, &account.id, format!("no trail is known to record S3 {kind} events for all buckets and some could not be read: {}", describe_unknown(&u)), evidence),
+            Search::Unknown(u) => {
+                let mut o = outcome(code, Status::Error, &account.id, None, &account.id, format!("no trail is known to record S3 {kind} events for all buckets and some could not be read: {}", describe_unknown(&u)), evidence);
+                o.cause = u.first().map(|(_, reason)| reason.clone());
+                o
+            }
         }
     })
 }
