@@ -167,6 +167,6 @@ fn retention_of_a_group_whose_trail_could_not_be_read_is_an_error_not_dropped() 
     inv.trails = [(t.trail.arn.clone(), t.trail)].into();
     let o = only(&inv, "CT516");
     expect_error(&o, "AccessDenied");
-    assert_eq!(o.resource, GROUP);
+    assert_eq!((o.resource.as_str(), o.region.as_deref()), (GROUP, Some("us-east-1")), "the same resource and region as the group's verdict");
     assert!(o.cause.is_some());
 }

@@ -112,8 +112,9 @@ pub fn ct516_log_group_retention_too_short(ctx: &Context) -> Vec<Outcome> {
         .into_iter()
         .map(|(arn, unknown)| {
             if let Some(reason) = unknown {
-                let account = Arn::parse(arn).map(|a| a.account).unwrap_or_default();
-                let mut o = outcome(code, Status::Error, account, None, arn, format!("whether a trail sends its events to this log group could not be read: {reason}"), json!({"log_group": arn, "trail": reason}));
+                // Account and region from the ARN, as the group's own outcome would have them.
+                let (account, region) = Arn::parse(arn).map(|a| (a.account, Some(a.region).filter(|r| !r.is_empty()))).unwrap_or_default();
+                let mut o = outcome(code, Status::Error, account, region, arn, format!("whether a trail sends its events to this log group could not be read: {reason}"), json!({"log_group": arn, "trail": reason}));
                 o.cause = Some(reason);
                 return o;
             }
