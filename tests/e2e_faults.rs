@@ -169,7 +169,7 @@ fn persistent_faults_turn_exactly_the_dependent_outcomes_into_errors() {
     let stats = proxy.stats(true);
     println!("persistent 500s/resets/AccessDenied/hangs: fault-free {:.2} s, faulted {:.2} s; faults {}", clean.elapsed.as_secs_f64(), faulted.elapsed.as_secs_f64(), stats["faults"]);
     assert_eq!(faulted.code, 3, "evidence was lost: exit 3");
-    // The bound: each call ends within the 30 s operation timeout (a hang is cut at 5 s per
+    // The bound: each call ends within the 30 s operation timeout (a hang is cut at 3 s per
     // attempt, retried until then); the hung reads here run side by side.
     assert!(faulted.elapsed < Duration::from_secs(90), "the faulted scan took {:?}", faulted.elapsed);
 

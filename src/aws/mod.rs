@@ -64,7 +64,7 @@
 //! 0.3–1.4 s fault-free and 0.4–0.6 s with 20 % of requests throttled (5 throttles; adaptive
 //! mode took 17–134 s); `compliant` (42 requests) with 3 % hanging 30 s (a draw in which 5
 //! requests hung, one of them twice) in 15.9 s against 0.5–0.9 s; persistent 500s, resets,
-//! AccessDenied and a read that always hangs in 33–36 s, of which 30 s is the hung read's
+//! AccessDenied and a read that always hangs in 33–39 s, of which 30 s is the hung read's
 //! operation timeout.
 //!
 //! The STS client of the first call of a scan ([`Session::sts_first_contact`]) keeps failing
