@@ -72,7 +72,12 @@ pub fn describe_error<E: ProvideErrorMetadata + std::error::Error + 'static>(act
                 None => format!("{action}: {code} (HTTP {status})"),
             }
         }
-        SdkError::TimeoutError(_) => format!("{action}: timed out"),
+        // The source says which limit it was: "operation attempt timeout (single attempt)
+        // occurred after 5s" or "operation timeout (all attempts including retries) …".
+        SdkError::TimeoutError(_) => match std::error::Error::source(err) {
+            Some(cause) => format!("{action}: timed out: {}", cause_chain(cause)),
+            None => format!("{action}: timed out"),
+        },
         SdkError::DispatchFailure(failure) => {
             let cause = failure.as_connector_error().map(|e| e as &dyn std::error::Error).unwrap_or(err);
             format!("{action}: could not reach AWS: {}", cause_chain(cause))

@@ -127,25 +127,44 @@ pub fn ct104_global_service_events_not_logged(ctx: &Context) -> Vec<Outcome> {
 pub fn ct105_global_service_events_duplicated(ctx: &Context) -> Vec<Outcome> {
     let code = ctx.code;
     per_account(ctx, code, |account, trails| {
+        // A trail counts when it is logging AND includes global service events. One fact read
+        // as false rules it out whatever the other says; otherwise an unread fact leaves it a
+        // "maybe". The count is between the sure ones and the sure ones plus the maybes.
         let mut logging_global = Vec::new();
         let mut unknown = Vec::new();
+        let mut not_read = serde_json::Map::new();
         for t in &trails {
-            match (trail_status(t), trail_config(t)) {
-                (Ok(s), Ok(c)) => {
-                    if s.is_logging && c.include_global_service_events {
-                        logging_global.push(t.arn.clone());
-                    }
-                }
-                (Err(r), _) | (_, Err(r)) => unknown.push((t.arn.clone(), r)),
+            let (status, config) = (trail_status(t), trail_config(t));
+            let logging = status.as_ref().map(|s| s.is_logging);
+            let global = config.as_ref().map(|c| c.include_global_service_events);
+            match (logging, global) {
+                (Ok(true), Ok(true)) => logging_global.push(t.arn.clone()),
+                (Ok(false), _) | (_, Ok(false)) => {}
+                _ => unknown.push((t.arn.clone(), status.err().or(config.err()).expect("one of the two is unread"))),
+            }
+            let mut missing = serde_json::Map::new();
+            if let Err(r) = trail_status(t) {
+                missing.insert("trail_status".into(), json!(r));
+            }
+            if let Err(r) = trail_config(t) {
+                missing.insert("trail_configuration".into(), json!(r));
+            }
+            if !missing.is_empty() {
+                not_read.insert(t.arn.clone(), missing.into());
             }
         }
-        let evidence = json!({ "trails_logging_global_service_events": logging_global, "trails": trails.iter().map(|t| trail_summary(t)).collect::<Vec<_>>() });
+        let mut evidence = json!({ "trails_logging_global_service_events": logging_global, "trails": trails.iter().map(|t| trail_summary(t)).collect::<Vec<_>>() });
+        if !not_read.is_empty() {
+            evidence["not_read"] = not_read.into();
+        }
+        let unread_note = || if unknown.is_empty() { String::new() } else { format!("; not read, and unable to change this verdict: {}", describe_unknown(&unknown)) };
         if logging_global.len() > 1 {
-            outcome(code, Status::Fail, &account.id, None, &account.id, format!("{} trails log global service events, so each global event is recorded {} times: {}", logging_global.len(), logging_global.len(), logging_global.join(", ")), evidence)
-        } else if !unknown.is_empty() {
+            outcome(code, Status::Fail, &account.id, None, &account.id, format!("{} trails log global service events, so each global event is recorded {} times: {}{}", logging_global.len(), logging_global.len(), logging_global.join(", "), unread_note()), evidence)
+        } else if logging_global.len() + unknown.len() > 1 {
             outcome(code, Status::Error, &account.id, None, &account.id, format!("could not tell how many trails log global service events: {}", describe_unknown(&unknown)), evidence)
         } else {
-            outcome(code, Status::Pass, &account.id, None, &account.id, format!("{} logging trail(s) log global service events", logging_global.len()), evidence)
+            let counted = if unknown.is_empty() { format!("{}", logging_global.len()) } else { format!("at most {}", logging_global.len() + unknown.len()) };
+            outcome(code, Status::Pass, &account.id, None, &account.id, format!("{counted} logging trail(s) log global service events{}", unread_note()), evidence)
         }
     })
 }

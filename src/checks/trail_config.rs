@@ -55,9 +55,28 @@ pub fn ct203_cloudwatch_logs_not_integrated(ctx: &Context) -> Vec<Outcome> {
     let code = ctx.code;
     each_trail(ctx, |t| {
         let region = Some(t.home_region.as_str());
-        let (c, s) = match (trail_config(t), trail_status(t)) {
-            (Ok(c), Ok(s)) => (c, s),
-            (Err(r), _) | (_, Err(r)) => return outcome(code, Status::Error, &t.account_id, region, &t.arn, format!("trail could not be read: {r}"), json!({"unreadable": r})),
+        let c = match trail_config(t) {
+            Ok(c) => c,
+            Err(r) => return outcome(code, Status::Error, &t.account_id, region, &t.arn, format!("trail could not be read: {r}"), json!({"unreadable": r})),
+        };
+        // Without a log group or a role nothing reaches CloudWatch Logs, whatever the status
+        // would say: that FAIL needs only the configuration.
+        if c.cloud_watch_logs_log_group_arn.is_none() || c.cloud_watch_logs_role_arn.is_none() {
+            let mut evidence = json!({
+                "cloud_watch_logs_log_group_arn": c.cloud_watch_logs_log_group_arn,
+                "cloud_watch_logs_role_arn": c.cloud_watch_logs_role_arn,
+                "scan_started_at": ctx.inventory.scan.started_at,
+            });
+            let mut message = "the trail does not send events to CloudWatch Logs (no log group or no role)".to_string();
+            if let Err(r) = trail_status(t) {
+                evidence["not_read"] = json!({ "trail_status": r });
+                message.push_str("; its status could not be read, and is not needed for this verdict");
+            }
+            return outcome(code, Status::Fail, &t.account_id, region, &t.arn, message, evidence);
+        }
+        let s = match trail_status(t) {
+            Ok(s) => s,
+            Err(r) => return outcome(code, Status::Error, &t.account_id, region, &t.arn, format!("trail status could not be read: {r}"), json!({"unreadable": r})),
         };
         let evidence = json!({
             "cloud_watch_logs_log_group_arn": c.cloud_watch_logs_log_group_arn,
@@ -66,9 +85,7 @@ pub fn ct203_cloudwatch_logs_not_integrated(ctx: &Context) -> Vec<Outcome> {
             "latest_cloud_watch_logs_delivery_error": s.latest_cloud_watch_logs_delivery_error,
             "scan_started_at": ctx.inventory.scan.started_at,
         });
-        let (status, message) = if c.cloud_watch_logs_log_group_arn.is_none() || c.cloud_watch_logs_role_arn.is_none() {
-            (Status::Fail, "the trail does not send events to CloudWatch Logs (no log group or no role)".to_string())
-        } else if let Some(err) = &s.latest_cloud_watch_logs_delivery_error {
+        let (status, message) = if let Some(err) = &s.latest_cloud_watch_logs_delivery_error {
             (Status::Fail, format!("CloudWatch Logs delivery is failing: {err}"))
         } else if !within_window(ctx, s.latest_cloud_watch_logs_delivery_time) {
             let last = s.latest_cloud_watch_logs_delivery_time.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into());
@@ -133,7 +150,11 @@ fn s3_data_events_check(ctx: &Context, code: &str, kind: &str, all: fn(&S3DataEv
             Search::Found(t) => outcome(code, Status::Pass, &account.id, None, &account.id, format!("trail {} records S3 object-level {kind} events for all buckets", t.arn), evidence),
             Search::NotFound if partial.is_empty() => outcome(code, Status::Fail, &account.id, None, &account.id, format!("no logging trail records S3 object-level {kind} events"), evidence),
             Search::NotFound => outcome(code, Status::Fail, &account.id, None, &account.id, format!("S3 object-level {kind} events are recorded only for: {}", partial.join(", ")), evidence),
-            Search::Unknown(u) => outcome(code, Status::Error, &account.id, None, &account.id, format!("no trail is known to record S3 {kind} events for all buckets and some could not be read: {}", describe_unknown(&u)), evidence),
+            Search::Unknown(u) => {
+                let mut o = outcome(code, Status::Error, &account.id, None, &account.id, format!("no trail is known to record S3 {kind} events for all buckets and some could not be read: {}", describe_unknown(&u)), evidence);
+                o.cause = u.first().map(|(_, reason)| reason.clone());
+                o
+            }
         }
     })
 }

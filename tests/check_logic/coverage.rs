@@ -386,7 +386,59 @@ fn ct105_fail_when_member_has_own_global_trail_besides_org_trail() {
 #[test]
 fn ct105_error_when_one_global_trail_and_another_unreadable() {
     let inv = account_with(vec![trail("a", ACCT, "us-east-1").global_events(true), trail("b", ACCT, "eu-west-1").unreadable_config(DENIED)]);
+    let o = only(&inv, "CT105");
+    expect_error(&o, "AccessDenied");
+    assert!(o.evidence["not_read"][trail_arn("b", ACCT, "eu-west-1")]["trail_configuration"].is_object(), "{}", o.evidence);
+}
+
+#[test]
+fn ct105_error_when_two_trails_unreadable() {
+    let inv = account_with(vec![trail("a", ACCT, "us-east-1").unreadable_status(DENIED), trail("b", ACCT, "eu-west-1").unreadable_config(DENIED)]);
     expect_error(&only(&inv, "CT105"), "AccessDenied");
+}
+
+#[test]
+fn ct105_pass_when_the_only_trail_is_unreadable() {
+    // One trail cannot be two, whatever its status says.
+    let t = trail("a", ACCT, "us-east-1").global_events(true).unreadable_status(DENIED);
+    let arn = t.arn();
+    let o = only(&account_with(vec![t]), "CT105");
+    expect(&o, Status::Pass, &["at most 1", "not read", "AccessDenied"]);
+    assert!(o.evidence["not_read"][&arn]["trail_status"].to_string().contains("AccessDenied"), "{}", o.evidence);
+    assert!(o.evidence["not_read"][&arn].get("trail_configuration").is_none(), "{}", o.evidence);
+}
+
+#[test]
+fn ct105_pass_when_one_global_trail_and_the_unreadable_one_cannot_count() {
+    // b's status is unreadable, but its configuration excludes global events: it cannot count.
+    let b = trail("b", ACCT, "eu-west-1").global_events(false).unreadable_status(DENIED);
+    // c's configuration is unreadable, but it is not logging: it cannot count either.
+    let c = trail("c", ACCT, "eu-west-2").logging(false).unreadable_config(DENIED);
+    let (arn_b, arn_c) = (b.arn(), c.arn());
+    let inv = account_with(vec![trail("a", ACCT, "us-east-1").global_events(true), b, c]);
+    let o = only(&inv, "CT105");
+    expect(&o, Status::Pass, &["1 logging trail"]);
+    assert!(o.evidence["not_read"][&arn_b]["trail_status"].is_object(), "{}", o.evidence);
+    assert!(o.evidence["not_read"][&arn_c]["trail_configuration"].is_object(), "{}", o.evidence);
+}
+
+#[test]
+fn ct105_error_when_one_global_trail_and_another_might_count() {
+    // b includes global events; whether it is logging was not read: the count is 1 or 2.
+    let b = trail("b", ACCT, "eu-west-1").global_events(true).unreadable_status(DENIED);
+    let inv = account_with(vec![trail("a", ACCT, "us-east-1").global_events(true), b]);
+    expect_error(&only(&inv, "CT105"), "AccessDenied");
+}
+
+#[test]
+fn ct105_fail_when_two_count_whatever_the_unread_one_says() {
+    let a = trail("a", ACCT, "us-east-1").multi_region().global_events(true);
+    let b = trail("b", ACCT, "eu-west-1").global_events(true);
+    let c = trail("c", ACCT, "eu-west-2").unreadable_status(DENIED);
+    let arn_c = c.arn();
+    let o = only(&account_with(vec![a, b, c]), "CT105");
+    expect(&o, Status::Fail, &["2 trails", "not read"]);
+    assert!(o.evidence["not_read"][&arn_c].is_object(), "{}", o.evidence);
 }
 
 // =======================================================================================

@@ -157,3 +157,16 @@ fn retention_and_unused_regions() {
     let params = EvalParams { allowed_regions: Some(vec!["us-east-1".into()]), ..EvalParams::default() };
     expect(&only_with(&inv, &params, "CT517"), Status::Fail, &["no metric filter"]);
 }
+
+#[test]
+fn retention_of_a_group_whose_trail_could_not_be_read_is_an_error_not_dropped() {
+    // The trail names GROUP, but whether it is logging (so sends to it) was not read: CT516
+    // keeps one outcome for GROUP, an ERROR with the cause, instead of no outcome at all.
+    let mut inv = monitored(Fault::None);
+    let t = trail("main", ACCT, "us-east-1").multi_region().cloudwatch(Some(GROUP), Some(ROLE)).unreadable_status(DENIED);
+    inv.trails = [(t.trail.arn.clone(), t.trail)].into();
+    let o = only(&inv, "CT516");
+    expect_error(&o, "AccessDenied");
+    assert_eq!((o.resource.as_str(), o.region.as_deref()), (GROUP, Some("us-east-1")), "the same resource and region as the group's verdict");
+    assert!(o.cause.is_some());
+}

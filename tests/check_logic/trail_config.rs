@@ -88,6 +88,31 @@ fn ct203_error_when_status_unreadable() {
 }
 
 #[test]
+fn ct203_fail_without_log_group_even_when_status_unreadable() {
+    // No log group: nothing reaches CloudWatch Logs whatever GetTrailStatus would say.
+    let t = trail("main", ACCT, "us-east-1").unreadable_status(DENIED);
+    let o = only(&account_with(vec![t]), "CT203");
+    expect(&o, Status::Fail, &["no log group or no role", "status could not be read"]);
+    assert!(o.evidence["not_read"]["trail_status"].to_string().contains("AccessDenied"), "evidence names what was not read: {}", o.evidence);
+    assert!(o.cause.is_none(), "a FAIL has no cause: {:?}", o.cause);
+}
+
+#[test]
+fn ct203_fail_without_role_even_when_status_unreadable() {
+    let t = trail("main", ACCT, "us-east-1").cloudwatch(Some(LOG_GROUP), None).unreadable_status(DENIED);
+    let o = only(&account_with(vec![t]), "CT203");
+    expect(&o, Status::Fail, &[]);
+    assert!(o.evidence.get("not_read").is_some(), "{}", o.evidence);
+}
+
+#[test]
+fn ct203_no_not_read_when_everything_was_read() {
+    let o = only(&account_with(vec![trail("main", ACCT, "us-east-1")]), "CT203");
+    expect(&o, Status::Fail, &[]);
+    assert!(o.evidence.get("not_read").is_none(), "{}", o.evidence);
+}
+
+#[test]
 fn ct203_error_when_config_unreadable() {
     let t = trail("main", ACCT, "us-east-1").unreadable_config(DENIED);
     expect_error(&only(&account_with(vec![t]), "CT203"), "AccessDenied");

@@ -136,7 +136,14 @@ pub fn trailwarden(args: &[&str]) -> Output {
 
 /// As [`trailwarden`], from a given working directory (where `trailwarden.toml` is looked for).
 pub fn trailwarden_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trailwarden"))
+    trailwarden_with_env(dir, args, &[])
+}
+
+/// As [`trailwarden_in`], with extra environment variables (they replace the defaults of the
+/// same name, e.g. `AWS_SECRET_ACCESS_KEY`).
+pub fn trailwarden_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwarden"));
+    command
         .current_dir(dir)
         .args(args)
         .env_clear()
@@ -146,9 +153,90 @@ pub fn trailwarden_in(dir: &Path, args: &[&str]) -> Output {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run trailwarden")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run trailwarden")
+}
+
+/// One HTTP/1.0 request to a loopback harness route; returns (status, body).
+pub fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).unwrap_or_else(|e| panic!("connect to {address}: {e}"));
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer.as_str(), ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no HTTP status in {head:?}"));
+    (status, body.to_string())
+}
+
+/// `tests/harness/fault_proxy.py` in front of an [`Emulator`]: scans sent to [`FaultProxy::url`]
+/// meet the faults of its configuration (throttling, 500s, resets, hangs, AccessDenied per
+/// operation and account; see the "fault proxy" section of tests/harness/README.md). The
+/// proxy does hangs itself, so a 30 s hang costs the emulator nothing. Seed through the
+/// emulator, scan through the proxy.
+pub struct FaultProxy {
+    child: Child,
+    pub url: String,
+}
+
+impl FaultProxy {
+    /// Start in front of `emulator` with a configuration in the JSON shape of `--config`
+    /// (`{"seed": 7, "faults": [...]}`; `{"faults": []}` forwards everything untouched).
+    pub fn start(emulator: &Emulator, config: &serde_json::Value) -> FaultProxy {
+        let mut child = Command::new(python())
+            .arg(repo_root().join("tests/harness/fault_proxy.py"))
+            .args(["--upstream", &emulator.url, "--port", "0", "--watch-stdin", "--config", &config.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the fault proxy");
+        let stdout = child.stdout.take().unwrap();
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).expect("read proxy output");
+            assert!(n > 0, "the fault proxy exited before it was ready");
+            if let Some(url) = line.trim().strip_prefix("READY ") {
+                let url = url.to_string();
+                std::thread::spawn(move || for _ in reader.lines() {});
+                return FaultProxy { child, url };
+            }
+        }
+    }
+
+    /// Replace the fault configuration (`POST /_proxy/config`); restarts the draws.
+    pub fn set_config(&self, config: &serde_json::Value) {
+        let (status, body) = http(&self.url, "POST", "/_proxy/config", &config.to_string());
+        assert_eq!(status, 200, "the proxy refused the configuration {config}: {body}");
+    }
+
+    /// Counts since the start or the last reset (`GET /_proxy/stats`, `reset=1` resets after answering).
+    pub fn stats(&self, reset: bool) -> serde_json::Value {
+        let (status, body) = http(&self.url, "GET", if reset { "/_proxy/stats?reset=1" } else { "/_proxy/stats" }, "");
+        assert_eq!(status, 200, "proxy stats: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("proxy stats are not JSON ({e}): {body}"))
+    }
+
+    /// `trailwarden scan --endpoint-url <proxy> <args>`, from `dir`.
+    pub fn scan_in(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut all = vec!["scan", "--endpoint-url", &self.url];
+        all.extend_from_slice(args);
+        trailwarden_in(dir, &all)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 pub fn stderr(out: &Output) -> String {

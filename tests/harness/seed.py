@@ -658,10 +658,22 @@ def make_audit_role(w: World, account_id: str) -> None:
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}
     iam.create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=json.dumps(trust), MaxSessionDuration=3600)
     policy = props["Policies"][0]
-    # The template's `{"Fn::Sub": "arn:${AWS::Partition}:…"}` resources, as CloudFormation resolves them.
-    document = json.loads(json.dumps(policy["PolicyDocument"]).replace("${AWS::Partition}", "aws"),
-                          object_hook=lambda o: o["Fn::Sub"] if set(o) == {"Fn::Sub"} else o)
+    document = resolve_sub(policy["PolicyDocument"], {"AWS::Partition": "aws", "AWS::AccountId": account_id})
     iam.put_role_policy(RoleName=AUDIT_ROLE, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
+
+
+def resolve_sub(value: Any, names: dict[str, str]) -> Any:
+    """A template value with its `{"Fn::Sub": "…${AWS::Partition}…"}` resolved, as CloudFormation would."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            text = value["Fn::Sub"]
+            for name, resolved in names.items():
+                text = text.replace("${" + name + "}", resolved)
+            return text
+        return {k: resolve_sub(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_sub(v, names) for v in value]
+    return value
 
 
 def remove_org_role(w: World, name: str) -> None:

@@ -73,7 +73,7 @@ pub struct Walk {
 }
 
 /// Logging, multi-region, management read+write, with a log group and role set.
-fn sends_to_cloudwatch(trail: &Trail) -> Result<bool, Unavailable> {
+pub fn sends_to_cloudwatch(trail: &Trail) -> Result<bool, Unavailable> {
     let f = trail_facts(trail)?;
     Ok(f.status.is_logging
         && f.config.is_multi_region_trail

@@ -10,11 +10,13 @@
 
 mod chain;
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::*;
 use crate::logs_pattern::{self, CisVersion};
-use chain::{Link, Walk, qualifying_trails, walk};
+use chain::{Link, Walk, sends_to_cloudwatch, walk};
 
 /// The CIS version whose samples judge a filter: the one `--framework` names, else the newest.
 fn cis_version(ctx: &Context) -> CisVersion {
@@ -90,14 +92,32 @@ pub fn ct517_unused_region_activity_not_monitored(ctx: &Context) -> Vec<Outcome>
 pub fn ct516_log_group_retention_too_short(ctx: &Context) -> Vec<Outcome> {
     let code = ctx.code;
     let min = ctx.params.min_log_group_retention_days;
-    let trails: Vec<&Trail> = ctx.inventory.trails.values().collect();
-    let qualifying = qualifying_trails(&trails).unwrap_or_default();
-    let mut groups: Vec<&str> = qualifying.iter().filter_map(|t| t.config.present()?.cloud_watch_logs_log_group_arn.as_deref()).collect();
-    groups.sort();
-    groups.dedup();
+    // The groups of trails that send to CloudWatch Logs, and those of trails that might (their
+    // configuration names a group, but whether they qualify could not be read): a group of
+    // the second kind only is an ERROR naming why, so it never silently drops out.
+    let mut groups: BTreeMap<&str, Option<Unavailable>> = BTreeMap::new();
+    for t in ctx.inventory.trails.values() {
+        let Some(arn) = t.config.present().and_then(|c| c.cloud_watch_logs_log_group_arn.as_deref()) else { continue };
+        match find_trail(&[t], sends_to_cloudwatch) {
+            Search::Found(_) => {
+                groups.insert(arn, None);
+            }
+            Search::NotFound => {}
+            Search::Unknown(u) => {
+                groups.entry(arn).or_insert_with(|| u.into_iter().next().map(|(_, r)| r));
+            }
+        }
+    }
     groups
         .into_iter()
-        .map(|arn| {
+        .map(|(arn, unknown)| {
+            if let Some(reason) = unknown {
+                // Account and region from the ARN, as the group's own outcome would have them.
+                let (account, region) = Arn::parse(arn).map(|a| (a.account, Some(a.region).filter(|r| !r.is_empty()))).unwrap_or_default();
+                let mut o = outcome(code, Status::Error, account, region, arn, format!("whether a trail sends its events to this log group could not be read: {reason}"), json!({"log_group": arn, "trail": reason}));
+                o.cause = Some(reason);
+                return o;
+            }
             let Some(group) = ctx.inventory.log_groups.get(arn) else {
                 let account = Arn::parse(arn).map(|a| a.account).unwrap_or_default();
                 return outcome(code, Status::Error, account, None, arn, "the log group was not collected", json!({"log_group": arn}));
