@@ -294,11 +294,35 @@ impl Session {
             builder = builder.external_id(id);
         }
         let provider = builder.build().await;
-        if let Err(e) = provider.provide_credentials().await {
-            return Err(assume_role_failure(&e));
-        }
+        let first = provider.provide_credentials().await.map_err(|e| assume_role_failure(&e))?;
+        let provider = FirstThenRefresh { first: std::sync::Mutex::new(Some(first)), refresh: provider };
         let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Ok(Session::new(account_id, config, self.endpoint_url.clone()))
+    }
+}
+
+/// The assume-role credentials already fetched to enter the account, handed to the SDK's
+/// identity cache on its first ask, and the assume-role provider for every refresh after: one
+/// AssumeRole per account instead of two (the check that the role can be assumed, then the
+/// cache's own first fetch).
+#[derive(Debug)]
+struct FirstThenRefresh {
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+    refresh: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for FirstThenRefresh {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().map(|mut f| f.take()).unwrap_or(None);
+        match first {
+            Some(credentials) if credentials.expiry().is_none_or(|t| t > std::time::SystemTime::now() + Duration::from_secs(60)) => {
+                aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials))
+            }
+            _ => self.refresh.provide_credentials(),
+        }
     }
 }
 
