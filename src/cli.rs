@@ -125,6 +125,9 @@ pub struct TargetArgs {
     /// How many accounts and resources are read at once, across the whole run [default: 8].
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// No progress bar on stderr (it is drawn only when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `validate-logs`: the flags of `aws cloudtrail validate-logs`, plus `--json`.

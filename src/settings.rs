@@ -215,6 +215,7 @@ fn collect_options(t: &crate::cli::TargetArgs, config: &Validated, regions: Opti
         verify_integrity: None,
         shard: None,
         checkpoint: None,
+        quiet: t.quiet,
     })
 }
 

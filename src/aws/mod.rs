@@ -214,30 +214,36 @@ impl Session {
                     .build(),
             )
             .retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts)
             .build();
         aws_sdk_sts::Client::from_conf(conf)
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone()).build())
+        aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build())
     }
 
     pub fn organizations(&self) -> aws_sdk_organizations::Client {
-        aws_sdk_organizations::Client::from_conf(aws_sdk_organizations::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone()).build())
+        aws_sdk_organizations::Client::from_conf(aws_sdk_organizations::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build())
     }
 
     pub fn account(&self) -> aws_sdk_account::Client {
-        aws_sdk_account::Client::from_conf(aws_sdk_account::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone()).build())
+        aws_sdk_account::Client::from_conf(aws_sdk_account::config::Builder::from(&self.config).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build())
     }
 
     #[cfg(feature = "ec2-region-fallback")]
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let conf = aws_sdk_ec2::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_ec2::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_ec2::Client::from_conf(conf)
     }
 
     pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_cloudtrail::Client::from_conf(conf)
     }
 
@@ -246,6 +252,7 @@ impl Session {
             .region(Region::new(region.to_string()))
             .force_path_style(self.endpoint_url.is_some())
             .retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts)
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
@@ -257,27 +264,32 @@ impl Session {
         let conf = aws_sdk_s3control::config::Builder::from(&self.config)
             .endpoint_resolver(endpoints::S3ControlEndpoint::new(self.endpoint_url.clone()))
             .retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts)
             .build();
         aws_sdk_s3control::Client::from_conf(conf)
     }
 
     pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_kms::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_kms::Client::from_conf(conf)
     }
 
     pub fn sns(&self, region: &str) -> aws_sdk_sns::Client {
-        let conf = aws_sdk_sns::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_sns::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_sns::Client::from_conf(conf)
     }
 
     pub fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
-        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_cloudwatch::Client::from_conf(conf)
     }
 
     pub fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone()).build();
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config).region(Region::new(region.to_string())).retry_partition(self.retry_partition.clone())
+            .interceptor(CountAttempts).build();
         aws_sdk_cloudwatchlogs::Client::from_conf(conf)
     }
 
@@ -323,6 +335,34 @@ impl ProvideCredentials for FirstThenRefresh {
             }
             _ => self.refresh.provide_credentials(),
         }
+    }
+}
+
+/// Requests sent to AWS by this process's clients (each retry counts), for the progress bar.
+static ATTEMPTS_SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many requests this process has sent to AWS so far (assume-role refreshes excepted).
+pub fn attempts_sent() -> u64 {
+    ATTEMPTS_SENT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts each attempt of every client a [`Session`] builds; changes nothing in the request.
+#[derive(Debug)]
+struct CountAttempts;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for CountAttempts {
+    fn name(&self) -> &'static str {
+        "CountAttempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        ATTEMPTS_SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 }
 

@@ -46,6 +46,8 @@ pub struct CollectOptions {
     /// How many units of work (an account's facts, a trail, a bucket, a key …) are read at
     /// once, across every stage.
     pub concurrency: usize,
+    /// `--quiet`: no progress bar on stderr (it is drawn only on a terminal anyway).
+    pub quiet: bool,
     /// `--verify-integrity`: walk every trail's digest chains over this past window.
     pub verify_integrity: Option<chrono::Duration>,
     /// `--shard I/N --scan-id ID`: read only the accounts of shard I.
@@ -101,7 +103,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Inventory, CollectError
     let started_at = Utc::now().trunc_subsecs(0);
     let (base, caller) = connect(&options.connect).await?;
 
-    let progress = progress::Progress::new();
+    let progress = progress::Progress::new(options.quiet);
     let limit = read::Limit::new(options.concurrency);
     let mut notes = Vec::new();
     let (organization, in_scope) = accounts::enumerate(&base, &caller, options, &mut notes).await?;

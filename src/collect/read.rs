@@ -22,7 +22,10 @@ where
         Ok(value) => Fact::Present(value),
         Err(err) => match classify(action, &err, absent_codes) {
             Classified::Absent => Fact::Absent,
-            Classified::Unavailable(reason) => Fact::Unavailable(reason),
+            Classified::Unavailable(reason) => {
+                super::progress::count_unreadable();
+                Fact::Unavailable(reason)
+            }
         },
     }
 }
