@@ -24,7 +24,7 @@ fi
 bin="${CARGO_TARGET_DIR:-target}/debug/trailwarden"
 .venv/bin/python tests/harness/check_operations.py "$operations" "$bin" || status=1
 write="$(mktemp -d)"; echo "cloudtrail:StopLogging" >"$write/operations-0.txt"
-if .venv/bin/python tests/harness/check_operations.py "$write" "$bin" 2>/dev/null; then
+if .venv/bin/python tests/harness/check_operations.py "$write" "$bin" >/dev/null 2>&1; then
   echo "check_operations.py accepted cloudtrail:StopLogging" >&2; status=1
 fi
 rm -rf "$write"
