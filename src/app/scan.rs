@@ -93,13 +93,18 @@ pub(super) fn run_settings(settings: &ScanSettings) -> Result<ExitCode, AppError
 /// only read.
 fn read_history(dir: &str) -> Result<Vec<crate::report::PastReport>, AppError> {
     let mut past = Vec::new();
+    let mut skipped = Vec::new();
     for path in crate::settings::history_reports(dir)? {
         let text = std::fs::read_to_string(&path).map_err(|source| AppError::Read { what: "--history report", path: path.clone(), source })?;
         match crate::report::read_previous("--history", &path, &text) {
             Ok(report) => past.push(crate::report::PastReport { path, report }),
-            Err(crate::report::PreviousError::NotAReport(_)) => eprintln!("trailwarden: warning: --history {path}: not a trailwarden JSON report (no `schema_version`); skipped"),
+            Err(crate::report::PreviousError::NotAReport(_)) => skipped.push(path),
             Err(e) => return Err(AppError::Usage(e.message().to_string())),
         }
+    }
+    // Warned only once every file has been read: a fatal error stays the one line on stderr.
+    for path in skipped {
+        eprintln!("trailwarden: warning: --history {path}: not a trailwarden JSON report (no `schema_version`); skipped");
     }
     Ok(past)
 }
