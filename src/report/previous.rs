@@ -64,7 +64,7 @@ pub fn read_previous(what: &str, path: &str, text: &str) -> Result<PreviousRepor
     let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
     if major(version) != major(SCHEMA_VERSION) {
         return Err(PreviousError::OtherVersion(format!(
-            "{what} {path}: schema_version {version} cannot be compared with this trailwarden's {SCHEMA_VERSION}; re-create the {what} with this version"
+            "{what} {path}: schema_version {version} cannot be compared with this trailwarden's {SCHEMA_VERSION}; re-create the {what} file with this version"
         )));
     }
     serde_json::from_value(value).map_err(|e| PreviousError::Incomplete(format!("{what} {path}: {e}; the file is not a complete trailwarden JSON report")))
