@@ -268,4 +268,8 @@ pub struct EvalArgs {
     /// CT517: the regions your organization uses (comma-separated); activity elsewhere must raise an alarm.
     #[arg(long)]
     pub allowed_regions: Option<String>,
+    /// A directory of previous JSON reports (e.g. the dated reports a scheduled run keeps): add
+    /// the report's history, failures by severity over time and when each failure was first and last seen.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<String>,
 }

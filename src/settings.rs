@@ -53,6 +53,8 @@ pub struct ScanSettings {
     pub fail_on_new: bool,
     pub allow_incomplete: bool,
     pub baseline: Option<String>,
+    /// `--history DIR`: the directory of previous JSON reports.
+    pub history: Option<String>,
     pub save_inventory: Option<String>,
     pub outputs: Vec<OutputSpec>,
     pub config_path: Option<String>,
@@ -105,8 +107,9 @@ impl ScanSettings {
             if collect.verify_integrity.is_some() {
                 return Err(SettingsError("--verify-integrity: not with --shard; verify the logs in an unsharded scan or with `trailwarden validate-logs`".into()));
             }
-            if !eval.outputs.is_empty() || eval.baseline.is_some() {
-                return Err(SettingsError(format!("{}: not with --shard, whose scan only saves its inventory; give it to `trailwarden merge` with the other shards' inventories, which evaluates and reports once", if eval.outputs.is_empty() { "--baseline" } else { "-o" })));
+            if !eval.outputs.is_empty() || eval.baseline.is_some() || eval.history.is_some() {
+                let flag = if !eval.outputs.is_empty() { "-o" } else if eval.baseline.is_some() { "--baseline" } else { "--history" };
+                return Err(SettingsError(format!("{flag}: not with --shard, whose scan only saves its inventory; give it to `trailwarden merge` with the other shards' inventories, which evaluates and reports once")));
             }
             collect.shard = Some(crate::collect::ShardSpec { index, count, scan_id });
         }
@@ -150,6 +153,10 @@ fn resolve_eval(eval: &EvalArgs, config: Validated, source: Source, save_invento
     if let Some(path) = &eval.baseline {
         inputs.push(("--baseline".to_string(), path.clone()));
     }
+    if let Some(dir) = &eval.history {
+        // Every report of the directory is an input: no output may replace one.
+        inputs.extend(history_reports(dir)?.into_iter().map(|p| ("--history".to_string(), p)));
+    }
     if let Some(path) = &config.path {
         inputs.push(("--config".to_string(), path.clone()));
     }
@@ -178,6 +185,7 @@ fn resolve_eval(eval: &EvalArgs, config: Validated, source: Source, save_invento
         fail_on_new: eval.fail_on_new,
         allow_incomplete: eval.allow_incomplete,
         baseline: eval.baseline.clone(),
+        history: eval.history.clone(),
         save_inventory,
         outputs,
         config_path: config.path,
@@ -266,6 +274,22 @@ fn same_file(a: &str, b: &str) -> bool {
         Some(dir.canonicalize().ok()?.join(path.file_name()?))
     };
     a == b || matches!((absolute(a), absolute(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// `--history DIR`: the `*.json` files directly in DIR (not its subdirectories), by name.
+/// Which of them are reports is decided when they are read.
+pub fn history_reports(dir: &str) -> Result<Vec<String>, SettingsError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| SettingsError(format!("--history {dir}: cannot list it ({e}); give the directory that holds the previous JSON reports")))?;
+    let mut files: Vec<String> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| SettingsError(format!("--history {dir}: cannot list it ({e}); give the directory that holds the previous JSON reports")))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+            files.push(path.display().to_string());
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// No output may replace an input or another output, and at most one goes to stdout.

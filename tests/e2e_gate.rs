@@ -209,3 +209,78 @@ fn missing_credentials_and_an_unreachable_endpoint_are_one_line_each() {
     assert!(!stderr(&out).contains("check your credentials") && !stderr(&out).contains("ConnectorError"), "{}", stderr(&out));
     assert!(started.elapsed() < std::time::Duration::from_secs(8), "a bounded wait, not minutes of retries: {:?}", started.elapsed());
 }
+
+/// The files of a directory and their bytes, to prove a run left it untouched.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).map(|p| (p.display().to_string(), std::fs::read(&p).unwrap())).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn history_draws_three_scans_and_this_one_and_dates_each_failure() {
+    let emulator = Emulator::start();
+    emulator.seed("failing");
+    let dir = TempDir::new("gate-history");
+    let reports = dir.path("reports");
+    std::fs::create_dir(&reports).unwrap();
+    let report_in = |name: &str| reports.join(name).display().to_string();
+    // Named against their order in time: the history orders by scan.started_at, not by name.
+    let scan = |name: &str| {
+        let out = emulator.scan(&["-o", &format!("json={}", report_in(name))]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        read_json(&reports.join(name))["scan"]["started_at"].as_str().unwrap().to_string()
+    };
+    let first = scan("z-first.json");
+    emulator.change("fix-bad-trail");
+    let second = scan("m-second.json");
+    emulator.change("break-excluding-trail");
+    let third = scan("a-third.json");
+    std::fs::write(reports.join("inventory.json"), "{\"inventory_version\": 2}").unwrap();
+    let before = snapshot(&reports);
+
+    let now = dir.str("now.json");
+    let html = dir.str("now.html");
+    let history = reports.display().to_string();
+    let out = emulator.scan(&["--history", &history, "-o", &format!("json={now}"), "-o", &format!("html={html}")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().filter(|l| l.contains("inventory.json") && l.contains("not a trailwarden JSON report") && l.contains("skipped")).count(), 1, "{err}");
+    assert_eq!(snapshot(&reports), before, "the history directory is only read");
+
+    let report = read_json(&dir.path("now.json"));
+    let h = &report["history"];
+    let points: Vec<(&str, Option<&str>)> = h["points"].as_array().unwrap().iter().map(|p| (p["started_at"].as_str().unwrap(), p["path"].as_str())).collect();
+    let (a, b, c) = (report_in("z-first.json"), report_in("m-second.json"), report_in("a-third.json"));
+    assert_eq!(points, [(first.as_str(), Some(a.as_str())), (second.as_str(), Some(b.as_str())), (third.as_str(), Some(c.as_str())), (report["scan"]["started_at"].as_str().unwrap(), None)], "{h:#}");
+    let p0 = &h["points"][0];
+    assert!(p0["failures"]["high"].as_u64().is_some() && p0["accounts"] == 1 && p0["errors"].is_u64(), "{p0}");
+
+    let bucket = "arn:aws:s3:::failing-trail-logs-123456789012";
+    let always = h["first_seen"].as_array().unwrap().iter().find(|f| f["check"] == "CT304" && f["resource"] == bucket).expect("CT304 fails in every scan");
+    assert_eq!((always["first_seen"].as_str(), always["failed_in"].as_u64()), (Some(first.as_str()), Some(4)), "{always}");
+    let broken = h["first_seen"].as_array().unwrap().iter().find(|f| f["check"] == "CT201" && f["resource"].as_str().unwrap().contains("excluding-trail")).expect("broken before the third scan");
+    assert_eq!(broken["first_seen"].as_str(), Some(third.as_str()), "{broken}");
+    let seen: Vec<&str> = h["first_seen"].as_array().unwrap().iter().map(|f| f["first_seen"].as_str().unwrap()).collect();
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "oldest first: {seen:?}");
+    let fixed = h["no_longer_failing"].as_array().unwrap().iter().find(|f| f["check"] == "CT201" && f["resource"].as_str().unwrap().contains("bad-trail")).expect("fixed after the first scan");
+    assert_eq!((fixed["first_seen"].as_str(), fixed["last_seen"].as_str(), fixed["now"].as_str()), (Some(first.as_str()), Some(first.as_str()), Some("PASS")), "{fixed}");
+
+    let page = std::fs::read_to_string(dir.path("now.html")).unwrap();
+    for needle in ["<section id=\"history\"", "class=\"svg-hist\"", "First seen: this scan", "No longer failing", "this scan</td>"] {
+        assert!(page.contains(needle), "the HTML has {needle:?}");
+    }
+
+    // No output may replace a report of the history.
+    assert_refused(&emulator.scan(&["--history", &history, "-o", &format!("json={a}")]), "is also the --history file");
+    // A corrupt report is a fatal error naming it, and nothing is written.
+    // Named to sort after inventory.json: its error is still the only line on stderr.
+    std::fs::write(reports.join("zz-broken.json"), "{\"schema_version\": \"1.0\", \"findings\": [").unwrap();
+    let before = snapshot(&reports);
+    let again = dir.str("again.json");
+    let out = emulator.scan(&["--history", &history, "-o", &format!("json={again}")]);
+    assert_refused(&out, "zz-broken.json");
+    assert!(stderr(&out).contains("not valid JSON"), "{}", stderr(&out));
+    assert!(!dir.path("again.json").exists(), "no report after a fatal error");
+    assert_eq!(snapshot(&reports), before);
+}

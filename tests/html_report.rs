@@ -126,6 +126,7 @@ fn hostile_report() -> Report {
         findings,
         baseline: None,
         scores: Default::default(),
+        history: None,
     };
     report.recount();
     report

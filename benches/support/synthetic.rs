@@ -207,6 +207,7 @@ pub fn report(accounts: usize) -> Report {
         findings,
         baseline: None,
         scores: Default::default(),
+        history: None,
     };
     report.recount();
     report

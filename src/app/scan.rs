@@ -26,6 +26,11 @@ pub(super) fn run_settings(settings: &ScanSettings) -> Result<ExitCode, AppError
         None => None,
     };
 
+    let past = match &settings.history {
+        Some(dir) => Some(read_history(dir)?),
+        None => None,
+    };
+
     let (inventory, mut inventory_sha256) = gather(settings)?;
     if let Some(shard) = &inventory.shard {
         // A shard only saves its part: evaluating it alone would judge organization-wide
@@ -72,10 +77,36 @@ pub(super) fn run_settings(settings: &ScanSettings) -> Result<ExitCode, AppError
     if let (Some(path), Some(text)) = (&settings.baseline, &baseline_text) {
         policy::apply_baseline(&mut report, path, text)?;
     }
+    if let (Some(dir), Some(past)) = (&settings.history, past) {
+        report.history = Some(crate::report::history(dir, past, &report));
+    }
 
     emit_all(settings, &report, inventory_sha256)?;
     remove_checkpoint(settings);
     Ok(policy::exit_code(&report, settings.fail_on, settings.fail_on_new, settings.allow_incomplete))
+}
+
+/// `--history DIR`: every `*.json` of DIR that is a trailwarden JSON report. A JSON file
+/// without `schema_version` (an inventory, some other tool's file) is skipped with a warning;
+/// a file that is not JSON, a report of another schema major version, or an incomplete
+/// report is an error (exit 2): a trend with a silently missing point would mislead. DIR is
+/// only read.
+fn read_history(dir: &str) -> Result<Vec<crate::report::PastReport>, AppError> {
+    let mut past = Vec::new();
+    let mut skipped = Vec::new();
+    for path in crate::settings::history_reports(dir)? {
+        let text = std::fs::read_to_string(&path).map_err(|source| AppError::Read { what: "--history report", path: path.clone(), source })?;
+        match crate::report::read_previous("--history", &path, &text) {
+            Ok(report) => past.push(crate::report::PastReport { path, report }),
+            Err(crate::report::PreviousError::NotAReport(_)) => skipped.push(path),
+            Err(e) => return Err(AppError::Usage(e.message().to_string())),
+        }
+    }
+    // Warned only once every file has been read: a fatal error stays the one line on stderr.
+    for path in skipped {
+        eprintln!("trailwarden: warning: --history {path}: not a trailwarden JSON report (no `schema_version`); skipped");
+    }
+    Ok(past)
 }
 
 /// The scan completed: its checkpoint must not feed the next scan.

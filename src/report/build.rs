@@ -88,6 +88,7 @@ impl Report {
             findings,
             baseline: None,
             scores: Default::default(),
+            history: None,
         };
         report.recount();
         report

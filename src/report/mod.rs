@@ -7,7 +7,9 @@
 
 mod build;
 mod fix;
+mod history;
 mod model;
+mod previous;
 mod score;
 
 use std::borrow::Cow;
@@ -19,7 +21,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 pub use build::finding_id;
 pub use fix::short_name;
+pub use history::{PastReport, history};
 pub use model::*;
+pub use previous::{PreviousError, PreviousReport, PreviousScan, read_previous};
 pub use score::{AccountScore, ControlScore, FAIR_FROM, FrameworkScore, GOOD_FROM, Grade, OrganizationScore, Scores};
 
 /// The JSON Schema of [`Report`], published in the repository and by `trailwarden schema`:

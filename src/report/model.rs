@@ -31,6 +31,82 @@ pub struct Report {
     /// the field existed reads as all-empty scores.
     #[serde(default)]
     pub scores: super::score::Scores,
+    /// With `--history DIR`: failures over time and when each failure was first and last
+    /// seen, from the JSON reports kept in DIR; null without it.
+    #[serde(default)]
+    pub history: Option<History>,
+}
+
+/// The trend over the reports of `--history DIR` and this scan (see the README's "Trend").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct History {
+    /// The directory as given.
+    pub dir: String,
+    /// One point per report read, ordered by `scan.started_at` (ties by file name), then this
+    /// scan as the last point.
+    pub points: Vec<HistoryPoint>,
+    /// This scan's failing findings (FAIL, suppressed or not) with the first scan that saw
+    /// each fail; oldest first (then by check, account, resource).
+    pub first_seen: Vec<FirstSeen>,
+    /// Findings that failed in some report of the history and do not fail now (PASS, ERROR,
+    /// NOT_APPLICABLE, or absent from this scan); most recently seen failing first.
+    pub no_longer_failing: Vec<NoLongerFailing>,
+}
+
+/// One scan of the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HistoryPoint {
+    /// When that scan started.
+    pub started_at: DateTime<Utc>,
+    /// The report file it was read from; null for this scan.
+    pub path: Option<String>,
+    /// Unsuppressed FAIL findings per severity (every severity present, 0 included).
+    #[schemars(with = "super::CountsBy<Severity>")]
+    pub failures: BTreeMap<Severity, usize>,
+    /// ERROR findings (suppressed or not).
+    pub errors: usize,
+    /// Accounts in that scan's scope (`scan.accounts`, scanned or not).
+    pub accounts: usize,
+}
+
+/// A failing finding of this scan, and since when it fails.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FirstSeen {
+    /// The stable finding id.
+    #[schemars(pattern(r"^[0-9a-f]{32}$"))]
+    pub id: String,
+    pub check: String,
+    pub severity: Severity,
+    pub account: String,
+    pub region: Option<String>,
+    pub resource: String,
+    /// Whether the failure is suppressed now.
+    pub suppressed: bool,
+    /// `started_at` of the earliest scan (of the history, or this one) in which this id was
+    /// FAIL, continuously or not: a scan in between where it passed does not reset it.
+    pub first_seen: DateTime<Utc>,
+    /// In how many of the points (this scan included) it was FAIL.
+    pub failed_in: usize,
+}
+
+/// A finding that failed in the history and does not fail in this scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NoLongerFailing {
+    #[schemars(pattern(r"^[0-9a-f]{32}$"))]
+    pub id: String,
+    /// Check, severity, account, region and resource as the last failing report had them.
+    pub check: String,
+    pub severity: Severity,
+    pub account: String,
+    pub region: Option<String>,
+    pub resource: String,
+    /// `started_at` of the earliest scan in which it was FAIL.
+    pub first_seen: DateTime<Utc>,
+    /// `started_at` of the latest scan in which it was FAIL.
+    pub last_seen: DateTime<Utc>,
+    /// Its status in this scan; null when this scan has no such finding (its resource is
+    /// gone, or the account or check is outside this run).
+    pub now: Option<Status>,
 }
 
 /// The baseline report a scan was compared with (`--baseline`).

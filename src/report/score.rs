@@ -370,6 +370,7 @@ mod tests {
             findings,
             baseline: None,
             scores: Scores::default(),
+            history: None,
         }
     }
 

@@ -184,3 +184,75 @@ pub(super) fn region_chart(regions: Vec<RegionCounts>) -> RegionChart {
         .collect();
     RegionChart { height: rows.len() * 22, rows }
 }
+
+/// Width and height of the history chart's plot area.
+const HISTORY_W: f64 = 560.0;
+const HISTORY_H: f64 = 120.0;
+
+#[derive(Serialize)]
+pub(super) struct HistoryChart {
+    bars: Vec<HistoryBar>,
+    /// The tallest bar's total (the top of the scale).
+    max: usize,
+    width: f64,
+}
+
+#[derive(Serialize)]
+struct HistoryBar {
+    label: String,
+    total: usize,
+    x: f64,
+    w: f64,
+    /// y of the total's label, above the bar.
+    top: f64,
+    current: bool,
+    segs: Vec<HistorySeg>,
+}
+
+#[derive(Serialize)]
+struct HistorySeg {
+    severity: &'static str,
+    fill: &'static str,
+    count: usize,
+    y: f64,
+    h: f64,
+}
+
+/// The fill of a severity's part of a bar (the colours of the page's severity badges).
+fn severity_fill(severity: &str) -> &'static str {
+    match severity {
+        "critical" => "#5c0f16",
+        "high" => "#9b1c1c",
+        "medium" => "#a36a00",
+        "low" => "#5277b0",
+        _ => "#9aa3ae",
+    }
+}
+
+/// One stacked bar per scan, `(label, is the current scan, [(severity, count)] most severe
+/// first)`, oldest left; the most severe part sits at the bottom, the tallest bar spans the
+/// height.
+pub(super) fn history_chart(points: &[(String, bool, Vec<(&'static str, usize)>)]) -> HistoryChart {
+    let max = points.iter().map(|(_, _, c)| c.iter().map(|(_, n)| n).sum::<usize>()).max().unwrap_or(0);
+    let slot = HISTORY_W / points.len().max(1) as f64;
+    let w = (slot * 0.7).min(48.0);
+    let bars = points
+        .iter()
+        .enumerate()
+        .map(|(i, (label, current, counts))| {
+            let total: usize = counts.iter().map(|(_, n)| n).sum();
+            let mut y = HISTORY_H + 10.0;
+            let segs = counts
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(severity, n)| {
+                    let h = HISTORY_H * *n as f64 / max.max(1) as f64;
+                    y -= h;
+                    HistorySeg { severity, fill: severity_fill(severity), count: *n, y: round2(y), h: round2(h.max(0.5)) }
+                })
+                .collect();
+            HistoryBar { label: label.clone(), total, x: round2(i as f64 * slot + (slot - w) / 2.0), w: round2(w), top: round2(y - 3.0), current: *current, segs }
+        })
+        .collect();
+    HistoryChart { bars, max, width: HISTORY_W }
+}

@@ -20,6 +20,7 @@
 //! - `charts`: SVG geometry of the bar charts and the histogram;
 //! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
 //!   `integrity`: each trail's digest-chain and log-file verdicts (`--verify-integrity`);
+//!   `history`: the trend over previous reports (`--history`);
 //! - `frameworks`: the control view; `checks`: the per-check sections;
 //! - `lists`: what could not be read and the suppressions;
 //! - `evidence`: the de-duplicated evidence store and JSON island; `escape`: escaping, CSP.
@@ -46,6 +47,7 @@ mod coverage;
 mod escape;
 mod evidence;
 mod frameworks;
+mod history;
 mod integrity;
 mod lists;
 mod outcome;

@@ -17,6 +17,7 @@ use super::accounts::{self, AccountsSection};
 use super::checks::{self, ChecksSection, CheckView};
 use super::coverage::{self, CoverageSection};
 use super::integrity::{self, IntegritySection};
+use super::history::{self, HistorySection};
 use super::escape::content_security_policy;
 use super::evidence::Island;
 use super::frameworks::{self, FrameworkView};
@@ -44,6 +45,8 @@ pub(super) struct Page {
     accounts: AccountsSection,
     #[serde(flatten)]
     lists: Lists,
+    #[serde(flatten)]
+    history: HistorySection,
     #[serde(flatten)]
     checks: ChecksSection,
     #[serde(flatten)]
@@ -128,6 +131,7 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
         integrity: integrity::build(report),
         accounts: accounts::build(report),
         lists: lists::build(report, &rows),
+        history: history::build(report),
         filters: filters(report, &checks.checks),
         checks,
         style: STYLE,
