@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::evidence::Island;
 use super::frameworks::framework_label;
 use super::outcome::{Counts, Row, RowMaker, Verdict, is_attention, verdict};
+use crate::checks::Status;
 use crate::checks::metadata::{self, CheckMeta};
 use crate::model::Severity;
 use crate::report::{CheckInfo, Finding, Report};
@@ -43,6 +44,9 @@ pub(super) struct CheckView {
     passing: Vec<Row>,
     passing_count: usize,
     fix_open: bool,
+    /// Some FAIL outcome carries no fix of its own (`remediation`): the check's generic fix
+    /// is printed. Otherwise paper shows only the per-resource fixes.
+    print_fix: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +196,7 @@ fn check_view(report: &Report, code: &str, findings: &[&Finding], rows: &RowMake
         frameworks: frameworks.iter().map(|(k, v)| (framework_label(k), v.join(", "))).collect(),
         doc: meta.map(doc_view),
         fix_open: counts.fail > 0,
+        print_fix: findings.iter().any(|f| f.status == Status::Fail && f.remediation.is_none()),
         verdict: verdict(&counts, evaluated),
         counts,
         attention,
