@@ -183,7 +183,11 @@ impl Outcomes {
 fn check_view(report: &Report, code: &str, findings: &[&Finding], rows: &RowMaker, island: &mut Island, lazy: bool) -> CheckView {
     let info: Option<&CheckInfo> = report.checks.iter().find(|c| c.code == code);
     let meta = metadata::get(code);
-    let Outcomes { counts, attention, passing, passing_count } = Outcomes::collect(code, findings, rows, island, lazy);
+    let Outcomes { counts, mut attention, passing, passing_count } = Outcomes::collect(code, findings, rows, island, lazy);
+    // On paper a fix repeated word for word by the next row is printed once.
+    for i in 1..attention.len() {
+        attention[i].fx_same = attention[i].fx.is_some() && attention[i].fx == attention[i - 1].fx;
+    }
     let severity = info.map(|c| c.severity).or(meta.map(|m| m.severity)).or(findings.first().map(|f| f.severity)).unwrap_or(Severity::Medium);
     let frameworks: BTreeMap<String, Vec<String>> = info.map(|c| c.frameworks.clone()).or(meta.map(|m| m.frameworks.clone())).unwrap_or_default();
     let evaluated = info.is_some() || !findings.is_empty();

@@ -132,7 +132,10 @@ pub(super) struct Row {
     exp: Option<Suppression>,
     bl: Option<String>,
     /// The report's fix for this resource (FAIL only): CLI and Terraform.
-    fx: Option<(String, Option<String>)>,
+    pub(super) fx: Option<(String, Option<String>)>,
+    /// The same fix as the row before it in its check: printed once (see `checks`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(super) fx_same: bool,
 }
 
 /// Makes [`Row`]s, naming each outcome's account from the scan's account list.
@@ -164,6 +167,7 @@ impl<'a> RowMaker<'a> {
             exp: f.expired_suppression.clone(),
             bl: f.baseline.map(|b| b.as_str().to_string()),
             fx: f.remediation.as_ref().map(|r| (r.cli.clone(), r.terraform.clone())),
+            fx_same: false,
         }
     }
 }
