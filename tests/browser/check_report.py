@@ -236,6 +236,7 @@ def main():
     ap.add_argument("--search")
     ap.add_argument("--expect-text", action="append", default=[])
     ap.add_argument("--first-screen-text", action="append", default=[], help="text that must be visible in the first viewport, unscrolled (repeatable)")
+    ap.add_argument("--print-first-page-text", action="append", default=[], help="text that must be on the first printed A4 page, inside the verdict block (repeatable)")
     ap.add_argument("--timing-runs", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -361,6 +362,32 @@ def main():
             pdf = base64.b64decode(cdp.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)["data"])
             Path(args.pdf).write_bytes(pdf)
             result["pdf"] = {"path": os.path.abspath(args.pdf), "pages": pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"), "bytes": len(pdf)}
+
+        # The first printed page, measured in the DOM at print media: the page laid out at the
+        # width of an A4 page's content box (report.css: @page A4, margins 15 mm 11 mm 13 mm);
+        # the verdict block must end within the first page's content height, and the texts
+        # must be inside it.
+        if args.print_first_page_text:
+            mm = 96 / 25.4
+            width, height = round((210 - 22) * mm), (297 - 28) * mm
+            cdp.call("Emulation.setDeviceMetricsOverride", width=width, height=round(height), deviceScaleFactor=1, mobile=False)
+            cdp.call("Emulation.setEmulatedMedia", media="print")
+            cdp.eval("window.dispatchEvent(new Event('beforeprint'))")
+            fp = cdp.eval("""(() => { const v = document.getElementById('verdict'); const r = v.getBoundingClientRect();
+              const before = [...document.querySelectorAll('body *')].filter(e => e.compareDocumentPosition(v) & Node.DOCUMENT_POSITION_FOLLOWING)
+                .filter(e => ['page', 'left', 'right'].includes(getComputedStyle(e).breakBefore) || ['page', 'left', 'right'].includes(getComputedStyle(e).breakAfter)).length;
+              return {top: r.top + scrollY, bottom: r.bottom + scrollY, forced_breaks_before: before, text: v.innerText}; })()""")
+            cdp.eval("window.dispatchEvent(new Event('afterprint'))")
+            cdp.call("Emulation.setEmulatedMedia", media="")
+            cdp.call("Emulation.setDeviceMetricsOverride", width=args.width, height=args.height, deviceScaleFactor=1, mobile=False)
+            missing = [t for t in args.print_first_page_text if t not in fp["text"]]
+            result["print_first_page"] = {"verdict_bottom_px": round(fp["bottom"]), "page_height_px": round(height), "forced_breaks_before": fp["forced_breaks_before"], "missing": missing}
+            if fp["bottom"] > height:
+                problems.append(f"print: the verdict block ends at {fp['bottom']:.0f} px, past the first A4 page ({height:.0f} px)")
+            if fp["forced_breaks_before"]:
+                problems.append("print: a forced page break comes before the verdict block")
+            for t in missing:
+                problems.append(f"print: not in the verdict block on the first page: {t!r}")
 
         if args.timing_runs:
             runs = []
