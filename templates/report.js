@@ -228,12 +228,11 @@
     apply();
   }
 
-  /* Print: open what a paper copy needs (evidence of outcomes needing attention, fixes,
-     decisions); close them again afterwards. */
+  /* Print: open what a paper copy needs (the fixes; evidence and decisions are not printed);
+     close them again afterwards. */
   var reopened = [];
   window.addEventListener('beforeprint', function () {
-    [].forEach.call(doc.querySelectorAll('details.ev-inline, details.ev-att, details.fix, details.dec'), function (d) {
-      if (d.hasAttribute('data-e')) fillEvidence(d);
+    [].forEach.call(doc.querySelectorAll('details.fix'), function (d) {
       if (!d.open) { d.open = true; reopened.push(d); }
     });
   });

@@ -197,7 +197,7 @@ fn hostile_strings_are_escaped_everywhere_and_the_page_structure_is_intact() {
         for id in ["overview", "coverage", "accounts", "framework", "unreadable", "checks", "suppressions", "about"] {
             assert!(body.contains(&format!("<section id=\"{id}\"")), "section {id}");
         }
-        assert_eq!(count(&body, "<article class=\"chk\""), 3);
+        assert_eq!(count(&body, "<article class=\"chk"), 3);
         // The island is JSON that cannot end its element, and keeps every hostile string intact.
         let text = island(&html);
         for bad in ["<", ">", "\u{2028}", "\u{2029}"] {
@@ -503,10 +503,80 @@ fn demo_report_in_headless_chromium() {
     assert_eq!(result["evidence"]["parsed"], true);
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000, "a real screenshot");
-    assert!(result["pdf"]["pages"].as_u64().unwrap() >= 6, "print: a page per section at least: {}", result["pdf"]);
+    assert!(result["pdf"]["pages"].as_u64().unwrap() >= 6, "print: the findings fill several pages: {}", result["pdf"]);
     if let Some(keep) = std::env::var_os("TW_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
+}
+
+/// Pages of a PDF: the page objects (`/Type /Page`, not `/Pages`) and the `/Count` of the
+/// page tree's root (the `/Pages` node without a `/Parent`). Chromium writes both
+/// uncompressed; only the content streams are compressed.
+fn pdf_pages(pdf: &[u8]) -> (usize, Option<usize>) {
+    let text = String::from_utf8_lossy(pdf);
+    let mut leaves = 0;
+    let mut root = None;
+    let mut at = 0;
+    while let Some(i) = text[at..].find("/Type /Page").map(|i| at + i) {
+        let rest = &text[i + "/Type /Page".len()..];
+        if rest.starts_with('s') {
+            let dict = &text[i..i + text[i..].find("endobj").unwrap_or(text.len() - i)];
+            if !dict.contains("/Parent") {
+                let count = &dict[dict.find("/Count ").expect("the page tree has a /Count") + 7..];
+                root = count.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok());
+            }
+        } else if !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            leaves += 1;
+        }
+        at = i + 1;
+    }
+    (leaves, root)
+}
+
+/// The issue's bound: the demo (scanned as `scripts/demo.sh` scans it, digest chains verified)
+/// prints in at most 12 A4 pages, numbered and headed with the organization, the scan time,
+/// the tool version and the JSON report's hash, and its first page answers "how bad, where,
+/// what first": the grade and the critical finding (CT301, the public trail bucket).
+#[test]
+fn demo_report_prints_in_at_most_12_a4_pages() {
+    setup_browser();
+    let emulator = common::Emulator::start();
+    emulator.seed("demo");
+    let dir = common::TempDir::new("html-print");
+    let (json_path, html_path, inventory_path) = (dir.str("report.json"), dir.path("report.html"), dir.str("inventory.json"));
+    let out = emulator.scan(&["--org", "--verify-integrity", "-o", &format!("json={json_path}"), "-o", &format!("html={}", html_path.display()), "--save-inventory", &inventory_path]);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "scan failed: {}", common::stderr(&out));
+    let bytes = std::fs::read(&json_path).unwrap();
+    let report: Report = serde_json::from_slice(&bytes).unwrap();
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let org = report.scan.organization_id.clone().expect("the demo is an organization");
+    let grade = report.scores.organization.grade.expect("a grade").as_str();
+    let critical = report.findings.iter().find(|f| f.check == "CT301" && f.status == Status::Fail).expect("the demo's critical finding");
+
+    // The running header and the page numbers are the page's own margin boxes.
+    let started = report.scan.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    assert!(html.contains(&format!("@top-left {{ content: \"trailwarden {} \\0000b7 organization {org} \\0000b7 scan {started}\"; }}", report.tool.version)), "running header: tool, organization, scan time");
+    assert!(html.contains(&format!("@top-right {{ content: \"JSON report SHA-256 {}\"; }}", sha256_hex(&bytes))), "running header: the JSON report's hash");
+    assert!(html.contains("@bottom-right { content: \"page \" counter(page) \" / \" counter(pages);"));
+
+    let pdf = dir.path("report.pdf");
+    let result = drive(
+        &html_path,
+        &[
+            "--pdf", pdf.to_str().unwrap(),
+            "--pdf-first-page-text", grade, "--pdf-first-page-text", "CT301", "--pdf-first-page-text", &critical.resource,
+            "--pdf-first-page-text", &org, "--pdf-first-page-text", &started, "--pdf-first-page-text", &sha256_hex(&bytes), "--pdf-first-page-text", "page 1 / ",
+            "--print-first-page-text", grade, "--print-first-page-text", "CT301", "--print-first-page-text", &critical.resource,
+        ],
+    );
+    assert_clean(&result);
+    let (pages, count) = pdf_pages(&std::fs::read(&pdf).unwrap());
+    eprintln!("the demo prints in {pages} A4 pages; first page: {}", result["print_first_page"]);
+    assert_eq!(Some(pages), count, "page objects vs the page tree's /Count");
+    assert_eq!(result["pdf"]["pages"].as_u64(), Some(pages as u64));
+    assert!((2..=12).contains(&pages), "the demo prints in {pages} pages: at most 12");
+    assert_eq!(result["pdf"]["first_page_missing"], json!([]), "{:#}", result["pdf"]);
+    assert_eq!(result["print_first_page"]["missing"], json!([]));
 }
 
 #[test]

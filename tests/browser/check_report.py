@@ -13,7 +13,10 @@ scripts/setup-browser.sh). Loads the report from a file:// URL with no network, 
   (and, with --expect-status-count, exactly that many); search text -> every visible row
   matches; then clears them;
 - opens one evidence drawn on demand and checks it is JSON;
-- takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf);
+- takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf) and reads the
+  text of its first page (--pdf-first-page-text: a small reader of Chromium's PDFs);
+- with --print-first-page-text, lays the page out at print media at the width of an A4
+  page and checks that the verdict block ends on the first page and holds the texts;
 - with --timing-runs N, reloads N times and reports median load / script-ready times.
 
 Prints one JSON object; exits 0 when every check passed, 1 otherwise, 2 on setup failure.
@@ -33,6 +36,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+import re
+import zlib
 from pathlib import Path
 
 try:
@@ -140,6 +145,79 @@ def launch(chromium, width, height):
     return proc, profile, log, targets[0]["webSocketDebuggerUrl"]
 
 
+def pdf_page_texts(pdf):
+    """The text of each page of a PDF written by Chromium (Skia): objects uncompressed, content
+    streams and CMaps Flate-compressed, Type0 fonts with a ToUnicode CMap. Enough to read
+    what a page says; not a general PDF parser."""
+    objs = {}
+    for m in re.finditer(rb"(?s)(\d+) 0 obj\s*(.*?)endobj", pdf):
+        objs[int(m.group(1))] = m.group(2)
+
+    def stream(n):
+        body = objs[n]
+        m = re.search(rb"(?s)stream\r?\n(.*)\r?\nendstream", body)
+        data = m.group(1)
+        return zlib.decompress(data) if b"/FlateDecode" in body[:m.start()] else data
+
+    def cmap(n):
+        table, text = {}, stream(n)
+        for block in re.findall(rb"(?s)beginbfchar(.*?)endbfchar", text):
+            for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                table[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+        for block in re.findall(rb"(?s)beginbfrange(.*?)endbfrange", text):
+            for lo, hi, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                base = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+                for i, g in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                    table[g] = base[:-1] + chr(ord(base[-1]) + i)
+        return table
+
+    cmaps = {}
+    pages = []
+    leaves = [n for n, b in objs.items() if re.search(rb"/Type /Page(?!s)", b)]
+    # Page order: the page tree's /Kids, depth first.
+    root = next(n for n, b in objs.items() if b"/Type /Pages" in b and b"/Parent" not in b)
+    def walk(n):
+        b = objs[n]
+        if re.search(rb"/Type /Page(?!s)", b):
+            yield n
+        else:
+            for k in re.findall(rb"(\d+) 0 R", re.search(rb"/Kids \[(.*?)\]", b, re.S).group(1)):
+                yield from walk(int(k))
+    for p in walk(root):
+        b = objs[p]
+        fonts = {}
+        fm = re.search(rb"/Font <<(.*?)>>", b, re.S)
+        if fm:
+            for name, ref in re.findall(rb"/(\w+) (\d+) 0 R", fm.group(1)):
+                fb = objs[int(ref)]
+                tu = re.search(rb"/ToUnicode (\d+) 0 R", fb)
+                if tu:
+                    t = int(tu.group(1))
+                    if t not in cmaps:
+                        cmaps[t] = cmap(t)
+                    fonts[name] = cmaps[t]
+        out, font = [], {}
+        for c in re.findall(rb"/Contents (\d+) 0 R", b):
+            content = stream(int(c))
+            for tok in re.finditer(rb"/(\w+) [\d.]+ Tf|<([0-9A-Fa-f]*)>|\bT[*dDJj]\b|\bET\b", content):
+                if tok.group(1):
+                    font = fonts.get(tok.group(1), {})
+                elif tok.group(2) is not None:
+                    h = tok.group(2)
+                    out.append("".join(font.get(int(h[i:i + 4], 16), "") for i in range(0, len(h), 4)))
+                elif tok.group(0) in (b"ET", b"Td", b"TD", b"T*"):
+                    out.append(" ")
+        pages.append("".join(out))
+    assert len(pages) == len(leaves)
+    return pages
+
+
+def squash(text):
+    """Text compared as printed: no whitespace (the PDF places glyph runs, not words), no
+    case (text-transform), ligatures undone."""
+    return re.sub(r"\s+", "", text.replace("\ufb01", "fi").replace("\ufb02", "fl")).casefold()
+
+
 def collect_errors(cdp):
     errors, warnings = [], []
     keep = []
@@ -236,6 +314,8 @@ def main():
     ap.add_argument("--search")
     ap.add_argument("--expect-text", action="append", default=[])
     ap.add_argument("--first-screen-text", action="append", default=[], help="text that must be visible in the first viewport, unscrolled (repeatable)")
+    ap.add_argument("--pdf-first-page-text", action="append", default=[], help="text that must be in the text of the PDF's first page (with --pdf; repeatable)")
+    ap.add_argument("--print-first-page-text", action="append", default=[], help="text that must be on the first printed A4 page, inside the verdict block (repeatable)")
     ap.add_argument("--timing-runs", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -361,6 +441,39 @@ def main():
             pdf = base64.b64decode(cdp.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)["data"])
             Path(args.pdf).write_bytes(pdf)
             result["pdf"] = {"path": os.path.abspath(args.pdf), "pages": pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"), "bytes": len(pdf)}
+            if args.pdf_first_page_text:
+                texts = pdf_page_texts(pdf)
+                first = squash(texts[0]) if texts else ""
+                result["pdf"]["text_pages"] = len(texts)
+                result["pdf"]["first_page_missing"] = [t for t in args.pdf_first_page_text if squash(t) not in first]
+                for t in result["pdf"]["first_page_missing"]:
+                    problems.append(f"print: not in the text of the PDF's first page: {t!r}")
+
+        # The first printed page, measured in the DOM at print media: the page laid out at the
+        # width of an A4 page's content box (report.css: @page A4, margins 15 mm 11 mm 13 mm);
+        # the verdict block must end within the first page's content height, and the texts
+        # must be inside it.
+        if args.print_first_page_text:
+            mm = 96 / 25.4
+            width, height = round((210 - 22) * mm), (297 - 28) * mm
+            cdp.call("Emulation.setDeviceMetricsOverride", width=width, height=round(height), deviceScaleFactor=1, mobile=False)
+            cdp.call("Emulation.setEmulatedMedia", media="print")
+            cdp.eval("window.dispatchEvent(new Event('beforeprint'))")
+            fp = cdp.eval("""(() => { const v = document.getElementById('verdict'); const r = v.getBoundingClientRect();
+              const before = [...document.querySelectorAll('body *')].filter(e => e.compareDocumentPosition(v) & Node.DOCUMENT_POSITION_FOLLOWING)
+                .filter(e => ['page', 'left', 'right'].includes(getComputedStyle(e).breakBefore) || ['page', 'left', 'right'].includes(getComputedStyle(e).breakAfter)).length;
+              return {top: r.top + scrollY, bottom: r.bottom + scrollY, forced_breaks_before: before, text: v.innerText}; })()""")
+            cdp.eval("window.dispatchEvent(new Event('afterprint'))")
+            cdp.call("Emulation.setEmulatedMedia", media="")
+            cdp.call("Emulation.setDeviceMetricsOverride", width=args.width, height=args.height, deviceScaleFactor=1, mobile=False)
+            missing = [t for t in args.print_first_page_text if t not in fp["text"]]
+            result["print_first_page"] = {"verdict_bottom_px": round(fp["bottom"]), "page_height_px": round(height), "forced_breaks_before": fp["forced_breaks_before"], "missing": missing}
+            if fp["bottom"] > height:
+                problems.append(f"print: the verdict block ends at {fp['bottom']:.0f} px, past the first A4 page ({height:.0f} px)")
+            if fp["forced_breaks_before"]:
+                problems.append("print: a forced page break comes before the verdict block")
+            for t in missing:
+                problems.append(f"print: not in the verdict block on the first page: {t!r}")
 
         if args.timing_runs:
             runs = []

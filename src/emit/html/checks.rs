@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::evidence::Island;
 use super::frameworks::framework_label;
 use super::outcome::{Counts, Row, RowMaker, Verdict, is_attention, verdict};
+use crate::checks::Status;
 use crate::checks::metadata::{self, CheckMeta};
 use crate::model::Severity;
 use crate::report::{CheckInfo, Finding, Report};
@@ -43,6 +44,9 @@ pub(super) struct CheckView {
     passing: Vec<Row>,
     passing_count: usize,
     fix_open: bool,
+    /// Some FAIL outcome carries no fix of its own (`remediation`): the check's generic fix
+    /// is printed. Otherwise paper shows only the per-resource fixes.
+    print_fix: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,7 +183,11 @@ impl Outcomes {
 fn check_view(report: &Report, code: &str, findings: &[&Finding], rows: &RowMaker, island: &mut Island, lazy: bool) -> CheckView {
     let info: Option<&CheckInfo> = report.checks.iter().find(|c| c.code == code);
     let meta = metadata::get(code);
-    let Outcomes { counts, attention, passing, passing_count } = Outcomes::collect(code, findings, rows, island, lazy);
+    let Outcomes { counts, mut attention, passing, passing_count } = Outcomes::collect(code, findings, rows, island, lazy);
+    // On paper a fix repeated word for word by the next row is printed once.
+    for i in 1..attention.len() {
+        attention[i].fx_same = attention[i].fx.is_some() && attention[i].fx == attention[i - 1].fx;
+    }
     let severity = info.map(|c| c.severity).or(meta.map(|m| m.severity)).or(findings.first().map(|f| f.severity)).unwrap_or(Severity::Medium);
     let frameworks: BTreeMap<String, Vec<String>> = info.map(|c| c.frameworks.clone()).or(meta.map(|m| m.frameworks.clone())).unwrap_or_default();
     let evaluated = info.is_some() || !findings.is_empty();
@@ -192,6 +200,7 @@ fn check_view(report: &Report, code: &str, findings: &[&Finding], rows: &RowMake
         frameworks: frameworks.iter().map(|(k, v)| (framework_label(k), v.join(", "))).collect(),
         doc: meta.map(doc_view),
         fix_open: counts.fail > 0,
+        print_fix: findings.iter().any(|f| f.status == Status::Fail && f.remediation.is_none()),
         verdict: verdict(&counts, evaluated),
         counts,
         attention,

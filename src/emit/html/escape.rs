@@ -49,6 +49,24 @@ pub fn script_json(value: &Value) -> String {
     out
 }
 
+/// A CSS string literal, double-quoted, for a `content:` value: every character but ASCII
+/// letters, digits, space and `-_.:/@+,()` is written as a hex escape (`\\HHHHHH`, six digits
+/// so no following character can extend it), so no quote, backslash, newline or `</style>`
+/// can leave the string or the element. Non-ASCII characters are escaped too and still shown.
+pub(super) fn css_string(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 2);
+    out.push('"');
+    for c in input.chars() {
+        if c.is_ascii_alphanumeric() || " -_.:/@+,()".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:06x}", c as u32));
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A CSP hash source for an inline element's text: `'sha256-<base64 of the digest>'`.
 fn csp_hash(text: &str) -> String {
     format!("'sha256-{}'", STANDARD.encode(Sha256::digest(text.as_bytes())))
@@ -63,6 +81,17 @@ pub(super) fn content_security_policy(style: &str, script: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn css_string_cannot_leave_the_string_or_the_style_element() {
+        assert_eq!(css_string("o-abc123 · 2026"), "\"o-abc123 \\0000b7 2026\"");
+        let s = css_string("\"; } body { display: none } </style><script>\\\n'");
+        let inner = &s[1..s.len() - 1];
+        for bad in ['"', '\'', '<', '>', ';', '{', '}', '\n'] {
+            assert!(!inner.contains(bad), "{bad:?} left in {s}");
+        }
+        assert!(inner.split('\\').skip(1).all(|h| h.len() >= 6 && h[..6].chars().all(|c| c.is_ascii_hexdigit())), "{s}");
+    }
 
     #[test]
     fn script_json_cannot_close_the_script_element() {

@@ -36,9 +36,18 @@
 //! printable without JavaScript except the evidence of passing outcomes). Above that limit
 //! ("large" report) passing outcomes travel in the JSON island (strings and evidence
 //! sub-trees de-duplicated) and the script draws them when their group is opened, and the
-//! evidence of outcomes needing attention is kept in the island as well (drawn when opened
-//! and before printing) instead of inline. Evidence of passing outcomes is always drawn on
-//! demand from the island.
+//! evidence of outcomes needing attention is kept in the island as well (drawn when opened;
+//! not printed) instead of inline. Evidence of passing outcomes is always drawn on demand
+//! from the island.
+//!
+//! Print (A4, `templates/report.css` `@media print`): the running header of every page (tool,
+//! scope, scan time, the JSON report's SHA-256) is this report's own `@page` margin-box CSS,
+//! appended to the stylesheet by `page` (values as CSS strings, covered by the style's CSP
+//! hash), with page numbers. Paper keeps the verdict, the identification, the totals, the
+//! coverage map, the scores, the controls, what could not be read, every attention row with
+//! its fix, the suppressions and one line of counts per check; it leaves out the evidence
+//! JSON, the passing rows, the checks' documentation and the Terraform fixes (the demo
+//! prints in 11 pages; `tests/html_report.rs` holds it to 12).
 
 mod accounts;
 mod charts;

@@ -9,11 +9,11 @@
 //! already decided (FAIL wins, then ERROR, then PASS); suppression never changes a status,
 //! and a row shows a finding's fields as they are, never a re-worded message.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::Status;
+use crate::model::{AccountStatus, Status};
 use crate::report::{Finding, Report, Suppression};
 
 pub(super) fn status_class(s: Status) -> &'static str {
@@ -132,17 +132,28 @@ pub(super) struct Row {
     exp: Option<Suppression>,
     bl: Option<String>,
     /// The report's fix for this resource (FAIL only): CLI and Terraform.
-    fx: Option<(String, Option<String>)>,
+    pub(super) fx: Option<(String, Option<String>)>,
+    /// The same fix as the row before it in its check: printed once (see `checks`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(super) fx_same: bool,
+    /// The outcome's account could not be scanned: on paper its reason is printed once, in
+    /// "What could not be read", and the row points there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ns: bool,
 }
 
 /// Makes [`Row`]s, naming each outcome's account from the scan's account list.
 pub(super) struct RowMaker<'a> {
     names: HashMap<&'a str, Option<&'a str>>,
+    not_scanned: HashSet<&'a str>,
 }
 
 impl<'a> RowMaker<'a> {
     pub(super) fn new(report: &'a Report) -> RowMaker<'a> {
-        RowMaker { names: report.scan.accounts.iter().map(|a| (a.id.as_str(), a.name.as_deref())).collect() }
+        RowMaker {
+            names: report.scan.accounts.iter().map(|a| (a.id.as_str(), a.name.as_deref())).collect(),
+            not_scanned: report.scan.accounts.iter().filter(|a| a.status == AccountStatus::NotScanned).map(|a| a.id.as_str()).collect(),
+        }
     }
 
     /// A row of `f`: its evidence pretty-printed inline, or by index `ei` into the island.
@@ -164,6 +175,8 @@ impl<'a> RowMaker<'a> {
             exp: f.expired_suppression.clone(),
             bl: f.baseline.map(|b| b.as_str().to_string()),
             fx: f.remediation.as_ref().map(|r| (r.cli.clone(), r.terraform.clone())),
+            fx_same: false,
+            ns: self.not_scanned.contains(f.account.as_str()),
         }
     }
 }

@@ -18,7 +18,7 @@ use super::checks::{self, ChecksSection, CheckView};
 use super::coverage::{self, CoverageSection};
 use super::integrity::{self, IntegritySection};
 use super::history::{self, HistorySection};
-use super::escape::content_security_policy;
+use super::escape::{content_security_policy, css_string};
 use super::evidence::Island;
 use super::frameworks::{self, FrameworkView};
 use super::lists::{self, Lists};
@@ -51,7 +51,8 @@ pub(super) struct Page {
     checks: ChecksSection,
     #[serde(flatten)]
     filters: Filters,
-    style: &'static str,
+    /// The stylesheet: `templates/report.css` and the print header of this report.
+    style: String,
     script: &'static str,
     csp: String,
     island: String,
@@ -61,6 +62,8 @@ pub(super) struct Page {
 #[derive(Serialize)]
 struct Header {
     title: String,
+    /// "organization o-…" or "account …": what the scan covered.
+    scope: String,
     tool: String,
     version: String,
     schema_version: String,
@@ -123,8 +126,12 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
     let codes = checks::codes(report);
     let mut island = Island::default();
     let checks = checks::build(report, &codes, &rows, &mut island, lazy);
+    let header = header(report, ctx);
+    let style = format!("{STYLE}{}", print_header_css(&header));
     Page {
-        header: header(report, ctx),
+        csp: content_security_policy(&style, SCRIPT),
+        style,
+        header,
         framework: frameworks::build(report, &ctx.framework, &checks.checks),
         overview: overview::build(report, &frameworks::chosen_framework(report, &ctx.framework)),
         coverage: coverage::build(report, &codes),
@@ -134,9 +141,7 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
         history: history::build(report),
         filters: filters(report, &checks.checks),
         checks,
-        style: STYLE,
         script: SCRIPT,
-        csp: content_security_policy(STYLE, SCRIPT),
         island: island.finish(report),
     }
 }
@@ -151,6 +156,7 @@ fn header(report: &Report, ctx: &RenderContext) -> Header {
     let scanned = scan.accounts.iter().filter(|a| a.status == AccountStatus::Scanned).count();
     Header {
         title: format!("CloudTrail compliance report: {scope}"),
+        scope,
         tool: report.tool.name.clone(),
         version: report.tool.version.clone(),
         schema_version: report.schema_version.clone(),
@@ -171,6 +177,19 @@ fn header(report: &Report, ctx: &RenderContext) -> Header {
         config_path: ctx.config_path.clone(),
         baseline: report.baseline.as_ref().map(|b| BaselineView { path: b.path.clone(), started: Stamp::of(&b.started_at), counts: b.counts.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(), gone: b.gone.len() }),
     }
+}
+
+/// The running header of every printed page, in the page's top margin boxes: tool and
+/// version, organization (or account), scan start, and the SHA-256 of the JSON report the
+/// page was rendered from. Values go in as CSS strings ([`css_string`]); the style element's
+/// CSP hash covers them.
+fn print_header_css(h: &Header) -> String {
+    let left = format!("{} {} \u{b7} {} \u{b7} scan {}", h.tool, h.version, h.scope, h.started.text);
+    let right = match &h.json_sha256 {
+        Some(hash) => format!("JSON report SHA-256 {hash}"),
+        None => "JSON report SHA-256 not recorded".to_string(),
+    };
+    format!("\n@media print {{ @page {{ @top-left {{ content: {}; }} @top-right {{ content: {}; }} }} }}\n", css_string(&left), css_string(&right))
 }
 
 /// Accounts (id and name), every region the scan or an outcome names, and the checks.
