@@ -70,7 +70,7 @@ pub(super) fn run_settings(settings: &ScanSettings) -> Result<ExitCode, AppError
         settings.severity_overrides.get(code).copied().or_else(|| checks::metadata::get(code).map(|m| m.severity)).unwrap_or(Severity::Medium)
     };
     let mut report = Report::build(&inventory, outcomes, &settings.selected_checks, severity_of);
-    report.scan.parameters = Some(run_parameters(&settings, &inventory));
+    report.scan.parameters = Some(run_parameters(settings, &inventory));
     for warning in policy::apply_suppressions(&mut report, &settings.suppressions, chrono::Utc::now().date_naive()) {
         eprintln!("trailwarden: warning: {warning}");
     }

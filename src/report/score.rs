@@ -270,7 +270,7 @@ impl Scores {
                 let severity = checks.iter().map(|c| severity_of(c)).max().unwrap_or(Severity::Info);
                 out.push(ControlScore { id: id.to_string(), status, severity, checks: checks.iter().map(|c| c.to_string()).collect(), failing_checks });
             }
-            out.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+            out.sort_by_key(|c| natural_key(&c.id));
             let count = |s: Status| out.iter().filter(|c| c.status == s).count();
             let (passed, failed, unknown) = (count(Status::Pass), count(Status::Fail), count(Status::Error));
             frameworks.insert(framework.to_string(), FrameworkScore { score: percent(passed, passed + failed + unknown), passed, failed, unknown, controls: out });

@@ -132,7 +132,7 @@ pub(super) fn build(report: &Report, framework: &str) -> Overview {
         })
         .collect();
     let rank = |s: &str| Severity::ALL.iter().position(|v| v.as_str() == s).unwrap_or(0);
-    fix_groups.sort_by(|a, b| rank(&a.severity).cmp(&rank(&b.severity)).then(b.findings.cmp(&a.findings)).then(a.check.cmp(&b.check)).then(a.target.cmp(&b.target)));
+    fix_groups.sort_by(|a, b| rank(a.severity).cmp(&rank(b.severity)).then(b.findings.cmp(&a.findings)).then(a.check.cmp(&b.check)).then(a.target.cmp(&b.target)));
     let fix_groups_more = fix_groups.len().saturating_sub(TOP_GROUPS);
     fix_groups.truncate(TOP_GROUPS);
 
