@@ -277,6 +277,37 @@ fn header_cites_tool_time_caller_scope_frameworks_and_hashes() {
     }
 }
 
+#[test]
+fn header_says_what_the_run_covered_and_found() {
+    let mut report = hostile_report();
+    report.scan.parameters = Some(trailwarden::report::RunParameters {
+        selected_checks: vec!["CT103".into(), "CT201".into(), "CT301".into()],
+        accounts: Vec::new(),
+        excluded_accounts: vec!["999999999999".into()],
+        regions: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
+        min_retention_days: 400,
+        min_log_group_retention_days: 365,
+        central_bucket: Some("central-logs".into()),
+        allowed_regions: None,
+        cis_version: Some("5.0".into()),
+        fail_on: Severity::High,
+        integrity_window: None,
+    });
+    let html = render(&report, "cis-5.0", &HtmlOptions::default());
+    for expected in [
+        "3 checks selected; not run: CT101,",
+        "excluded accounts 999999999999",
+        "regions eu-west-1, us-east-1",
+        "log objects kept at least 400 days (CT307)",
+        "central bucket central-logs (CT209)",
+        "digest chains not verified",
+        "fails on high and above",
+        "trails in",
+    ] {
+        assert!(html.contains(expected), "the header lacks {expected:?}");
+    }
+}
+
 /// The `<tr>` of control `id` in the framework table.
 fn control_row<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html.find(&format!("<th scope=\"row\" class=\"ctl\">{id}</th>")).unwrap_or_else(|| panic!("control {id} missing"));

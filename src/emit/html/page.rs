@@ -83,6 +83,10 @@ struct Header {
     inventory_sha256: Option<String>,
     config_path: Option<String>,
     baseline: Option<BaselineView>,
+    /// The effective selection and parameters of the run (`scan.parameters`), one item each.
+    run_parameters: Vec<String>,
+    /// What the run found, by kind: how many, in how many accounts and regions.
+    found: Vec<String>,
 }
 
 /// A time as machine-readable (`datetime`) and as shown.
@@ -176,7 +180,64 @@ fn header(report: &Report, ctx: &RenderContext) -> Header {
         inventory_sha256: ctx.inventory_sha256.clone(),
         config_path: ctx.config_path.clone(),
         baseline: report.baseline.as_ref().map(|b| BaselineView { path: b.path.clone(), started: Stamp::of(&b.started_at), counts: b.counts.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(), gone: b.gone.len() }),
+        run_parameters: run_parameters(report),
+        found: found(report),
     }
+}
+
+/// `scan.parameters` as an auditor reads them: what was left out, and every threshold used.
+fn run_parameters(report: &Report) -> Vec<String> {
+    let Some(p) = &report.scan.parameters else { return Vec::new() };
+    let mut out = Vec::new();
+    let ignored: Vec<&str> = crate::checks::REGISTRY.iter().map(|c| c.code).filter(|c| !p.selected_checks.iter().any(|s| s == c)).collect();
+    out.push(match ignored.len() {
+        0 => format!("all {} checks selected", p.selected_checks.len()),
+        _ => format!("{} checks selected; not run: {}", p.selected_checks.len(), ignored.join(", ")),
+    });
+    if !p.accounts.is_empty() {
+        out.push(format!("only accounts {}", p.accounts.join(", ")));
+    }
+    if !p.excluded_accounts.is_empty() {
+        out.push(format!("excluded accounts {}", p.excluded_accounts.join(", ")));
+    }
+    out.push(match &p.regions {
+        Some(regions) => format!("regions {}", regions.join(", ")),
+        None => "regions: every region enabled in each account".to_string(),
+    });
+    out.push(format!("log objects kept at least {} days (CT307)", p.min_retention_days));
+    out.push(format!("log group retention at least {} days (CT516)", p.min_log_group_retention_days));
+    out.push(match &p.central_bucket {
+        Some(bucket) => format!("central bucket {bucket} (CT209)"),
+        None => "no central bucket given (CT209 not applicable)".to_string(),
+    });
+    if let Some(regions) = &p.allowed_regions {
+        out.push(format!("allowed regions {} (CT517)", regions.join(", ")));
+    }
+    if let Some(version) = &p.cis_version {
+        out.push(format!("metric filters judged by the CIS {version} samples"));
+    }
+    out.push(match &p.integrity_window {
+        Some(w) => format!("digest chains verified from {} to {} (CT601/CT602)", w.from.format("%Y-%m-%d %H:%M:%SZ"), w.to.format("%Y-%m-%d %H:%M:%SZ")),
+        None => "digest chains not verified (no --verify-integrity: CT601/CT602 not run)".to_string(),
+    });
+    out.push(format!("fails on {} and above", p.fail_on.as_str()));
+    out
+}
+
+/// Trails, log buckets, KMS keys and log groups the run judged, each counted once with the
+/// accounts and regions it lives in: the resources of the checks that judge each kind.
+fn found(report: &Report) -> Vec<String> {
+    [("trail", "CT201"), ("log bucket", "CT304"), ("KMS key", "CT401"), ("log group", "CT516")]
+        .into_iter()
+        .map(|(kind, check)| {
+            let of: Vec<&crate::report::Finding> = report.findings.iter().filter(|f| f.check == check).collect();
+            let resources: BTreeSet<&str> = of.iter().map(|f| f.resource.as_str()).collect();
+            let accounts: BTreeSet<&str> = of.iter().map(|f| f.account.as_str()).collect();
+            let regions: BTreeSet<&str> = of.iter().filter_map(|f| f.region.as_deref()).collect();
+            let plural = if resources.len() == 1 { "" } else { "s" };
+            format!("{} {kind}{plural} in {} account(s), {} region(s)", resources.len(), accounts.len(), regions.len())
+        })
+        .collect()
 }
 
 /// The running header of every printed page, in the page's top margin boxes: tool and
