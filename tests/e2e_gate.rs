@@ -118,6 +118,7 @@ fn only_a_real_pass_is_fixed() {
     let unreadable = edit_inventory(&inventory, |v| {
         v["buckets"][bucket]["versioning"] = serde_json::json!({"unavailable": {"kind": "access_denied", "action": "s3:GetBucketVersioning", "message": "s3:GetBucketVersioning: AccessDenied (HTTP 403)"}});
     });
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let now = dir.str("now.json");
     let out = trailwarden(&["scan", "--inventory", &unreadable, "--baseline", &baseline, "-o", &format!("json={now}"), "-o", &format!("markdown={}", dir.str("now.md"))]);
     assert!(matches!(out.status.code(), Some(1 | 3)), "{}", stderr(&out));
@@ -226,7 +227,10 @@ fn history_draws_three_scans_and_this_one_and_dates_each_failure() {
     std::fs::create_dir(&reports).unwrap();
     let report_in = |name: &str| reports.join(name).display().to_string();
     // Named against their order in time: the history orders by scan.started_at, not by name.
+    // Scan times are to the second, and scheduled runs are hours apart: keep these a second
+    // apart, so the order in time is not a tie broken by file name.
     let scan = |name: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
         let out = emulator.scan(&["-o", &format!("json={}", report_in(name))]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         read_json(&reports.join(name))["scan"]["started_at"].as_str().unwrap().to_string()
