@@ -117,7 +117,7 @@ async fn validate(args: &ValidateLogsArgs, arn: &TrailArn, start: DateTime<Utc>,
         latest_digest_delivery: delivery.as_ref().and_then(|d| d.latest_digest_delivery),
         trail_logging: delivery.as_ref().is_some_and(|d| d.is_logging),
     };
-    let (report, _figures) = verify_chain(&session, &job, &Default::default()).await.map_err(|e| AppError::Usage(e.to_string()))?;
+    let report = verify_chain(&session, &job, &Default::default()).await.map_err(|e| AppError::Usage(e.to_string()))?;
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     let written = if args.json {

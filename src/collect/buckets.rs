@@ -110,12 +110,7 @@ async fn read_bucket(session: &Session, name: String) -> Bucket {
     // only costs us the region, so read the rest from the default region (AWS redirects with
     // PermanentRedirect when that is wrong, which is then reported as the reason).
     let region = match fact("s3:GetBucketLocation", location, &["NoSuchBucket"]) {
-        Fact::Present(out) => Some(match out.location_constraint().map(|c| c.as_str().to_string()) {
-            None => "us-east-1".to_string(),
-            Some(c) if c.is_empty() => "us-east-1".to_string(),
-            Some(c) if c == "EU" => "eu-west-1".to_string(),
-            Some(c) => c,
-        }),
+        Fact::Present(out) => Some(location_region(&out)),
         Fact::Absent => return not_read(name, Fact::Absent, &does_not_exist()),
         Fact::Unavailable(_) => None,
     };
@@ -211,5 +206,14 @@ async fn read_bucket(session: &Session, name: String) -> Bucket {
                 .collect()
         }),
         name,
+    }
+}
+
+/// The region GetBucketLocation names: an empty constraint is us-east-1, legacy `EU` is eu-west-1.
+pub(super) fn location_region(out: &aws_sdk_s3::operation::get_bucket_location::GetBucketLocationOutput) -> String {
+    match out.location_constraint().map(|c| c.as_str()) {
+        None | Some("") => "us-east-1".to_string(),
+        Some("EU") => "eu-west-1".to_string(),
+        Some(c) => c.to_string(),
     }
 }

@@ -39,19 +39,9 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 
-def _isolate_from_real_aws() -> None:
-    """Only the emulator is ever contacted: ignore the developer's AWS config and proxies."""
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(var, None)
-    os.environ["AWS_CONFIG_FILE"] = os.devnull
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-    for var in ("NO_PROXY", "no_proxy"):
-        current = os.environ.get(var, "")
-        os.environ[var] = ",".join(x for x in (current, "127.0.0.1,localhost") if x)
+from local_only import isolate_from_real_aws  # noqa: E402 (the harness directory is on sys.path)
 
-
-_isolate_from_real_aws()
+isolate_from_real_aws()
 
 HERE = Path(__file__).resolve().parent
 ACCT = "123456789012"
