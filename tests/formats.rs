@@ -267,7 +267,7 @@ fn sarif_matches_the_official_schema_and_github_code_scanning_rules() {
         assert!(text.contains(f.region.as_deref().unwrap_or("global")));
         assert_eq!(result["properties"]["account"], f.account.as_str());
         assert_eq!(result["properties"]["status"], f.status.as_str());
-        assert_eq!(result["properties"]["region"], json!(f.region));
+        assert_eq!(result["properties"]["region"], json!(f.region.as_deref().unwrap_or("global")));
         assert_eq!(result["properties"]["baseline"], json!(f.baseline));
         if f.status.as_str() == "ERROR" {
             assert_eq!(result["level"], "warning");
@@ -534,7 +534,7 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
         assert_eq!(&row[2], report.checks.iter().find(|c| c.code == f.check).unwrap().name);
         assert_eq!(&row[4], f.status.as_str());
         assert_eq!(&row[5], f.severity.as_str());
-        assert_eq!(&row[7], f.region.as_deref().unwrap_or(""));
+        assert_eq!(&row[7], f.region.as_deref().unwrap_or("global"));
         assert_eq!(&row[10], if f.suppression.is_some() { "true" } else { "false" });
         assert_eq!(&row[13], f.baseline.map(|b| b.as_str()).unwrap_or(""));
         // Every cell is the value, or the value behind a `'` when it starts like a formula.
@@ -624,7 +624,7 @@ fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
         assert_eq!(e["metadata"]["product"]["version"], "0.1.0");
         assert_eq!(e["cloud"]["provider"], "AWS");
         assert_eq!(e["cloud"]["account"]["uid"], f.account.as_str());
-        assert_eq!(e["cloud"].get("region").and_then(Value::as_str), f.region.as_deref(), "region, or none for a global finding");
+        assert_eq!(e["cloud"]["region"].as_str(), Some(f.region.as_deref().unwrap_or("global")), "region, or `global` for an account-wide finding");
         assert_eq!(e["resources"][0]["uid"], f.resource.as_str());
         assert!(e["remediation"]["desc"].as_str().unwrap().contains("aws "));
         assert_eq!(e["unmapped"]["evidence"], f.evidence);
@@ -806,4 +806,42 @@ fn every_format_shows_the_fix_for_the_failing_resource() {
 
     let md = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();
     assert!(md.contains(&format!("<code>{}</code>", trailwarden::emit::markdown::escape(&cli))), "{md}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// One region value for account-wide findings
+
+#[test]
+fn an_account_wide_finding_has_one_region_value_in_every_format_but_json() {
+    let report = fixture();
+    let global = report.findings.iter().find(|f| f.region.is_none()).expect("the fixture has an account-wide finding (CT102)");
+    assert_eq!(global.region_label(), trailwarden::report::ACCOUNT_WIDE_REGION);
+    assert_eq!(trailwarden::report::ACCOUNT_WIDE_REGION, "global");
+
+    let json = render_json(&emit::json::Json, &report);
+    let in_json = json["findings"].as_array().unwrap().iter().find(|f| f["id"] == global.id.as_str()).unwrap();
+    assert_eq!(in_json["region"], Value::Null, "JSON keeps null: the contract's typed absence");
+
+    let sarif = render_json(&emit::sarif::Sarif, &report);
+    let result = sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "CT102").unwrap();
+    assert_eq!(result["properties"]["region"], "global");
+    assert!(result["message"]["text"].as_str().unwrap().contains("region global"));
+
+    let ocsf = render_json(&emit::ocsf::Ocsf, &report);
+    let event = ocsf.as_array().unwrap().iter().find(|e| e["metadata"]["event_code"] == "CT102").unwrap();
+    assert_eq!(event["cloud"]["region"], "global");
+    assert_eq!(event["resources"][0]["region"], "global");
+
+    let csv = String::from_utf8(render(&emit::csv::Csv, &report, &RenderContext::default())).unwrap();
+    let row = csv.lines().find(|l| l.starts_with(&global.id)).unwrap();
+    assert!(row.split(',').any(|cell| cell == "global"), "{row}");
+
+    let markdown = String::from_utf8(render(&emit::markdown::Markdown, &report, &RenderContext::default())).unwrap();
+    assert!(markdown.lines().any(|l| l.contains("| CT102 |") && l.contains("| global |")), "{markdown}");
+
+    let junit = String::from_utf8(render(&emit::junit::Junit, &report, &RenderContext::default())).unwrap();
+    assert!(junit.contains(&format!("{} / global / {}", global.account, global.resource)), "{junit}");
+
+    let summary = String::from_utf8(render(&emit::summary::Summary, &report, &RenderContext::default())).unwrap();
+    assert!(summary.lines().any(|l| l.contains(&format!("CT102 {} global ", global.account))), "{summary}");
 }

@@ -1,8 +1,8 @@
 //! `-o csv=PATH`: one row per finding (every status), for spreadsheets and ad-hoc analysis.
 //!
 //! Columns: [`HEADER`]. `account` is the id behind a `'` (see [`account_as_text`]) and
-//! `account_name` its name in the organization (empty outside one). `suppressed` is `true`/`false`; `region`, `suppression_*` and `baseline`
-//! are empty when there is none; `evidence` is compact JSON; `fix_cli` and `fix_terraform` are
+//! `account_name` its name in the organization (empty outside one). `suppressed` is `true`/`false`; `region` is
+//! `global` for an account-wide finding; `suppression_*` and `baseline` are empty when there is none; `evidence` is compact JSON; `fix_cli` and `fix_terraform` are
 //! the report's fix for the finding's resource (FAIL only, else empty). Quoting (commas, quotes, newlines)
 //! is the `csv` crate's, RFC 4180 style, UTF-8 without a byte-order mark.
 //!
@@ -72,7 +72,7 @@ impl Renderer for Csv {
                 f.status.as_str().to_string(),
                 f.severity.as_str().to_string(),
                 account_as_text(&f.account),
-                f.region.clone().unwrap_or_default(),
+                f.region_label().to_string(),
                 f.resource.clone(),
                 f.message.clone(),
                 f.suppression.is_some().to_string(),

@@ -45,7 +45,7 @@ fn attr(text: &str) -> String {
 }
 
 fn case_name(f: &Finding) -> String {
-    format!("{} / {} / {}", f.account, f.region.as_deref().unwrap_or("global"), f.resource)
+    format!("{} / {} / {}", f.account, f.region_label(), f.resource)
 }
 
 fn evidence(f: &Finding) -> String {
@@ -68,7 +68,7 @@ fn body(f: &Finding) -> String {
         f.message,
         f.check,
         f.account,
-        f.region.as_deref().unwrap_or("global"),
+        f.region_label(),
         f.resource,
         f.severity.as_str(),
         f.id

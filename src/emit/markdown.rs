@@ -103,7 +103,7 @@ impl Doc {
 }
 
 fn region(f: &Finding) -> String {
-    escape(f.region.as_deref().unwrap_or("global"))
+    escape(f.region_label())
 }
 
 fn failure_row(f: &Finding) -> String {

@@ -15,7 +15,7 @@
 //!
 //! Mapping: `severity_id` 1..5 = info, low, medium, high, critical; `finding_info.uid` = the
 //! stable finding id (so Security Lake can correlate scans); `metadata.event_code` = the check
-//! code; `cloud.account.uid` / `cloud.region`; `resources[0].uid` = the ARN (or account id or
+//! code; `cloud.account.uid` / `cloud.region` (`global` for an account-wide finding); `resources[0].uid` = the ARN (or account id or
 //! region) with a CloudFormation-style type; `time` = when the scan finished, in ms since the
 //! epoch; `remediation` from the check's fix text; the raw evidence, suppression and baseline
 //! state under `unmapped`. Attributes OCSF types as strings are left out when null.
@@ -110,7 +110,7 @@ fn event<'a>(report: &'a Report, f: &'a Finding) -> DetectionFinding<'a> {
     let cloud = Cloud {
         provider: "AWS",
         account: Account { uid: &f.account, type_id: 10, type_name: "AWS Account", name: account_name },
-        region: f.region.as_deref(),
+        region: Some(f.region_label()),
         org: report.scan.organization_id.as_deref().map(|uid| Organization { uid }),
     };
 
@@ -120,7 +120,7 @@ fn event<'a>(report: &'a Report, f: &'a Finding) -> DetectionFinding<'a> {
         type_name: resource_type(&f.resource),
         name: arn.map(|a| a.resource.rsplit(['/', ':']).next().unwrap_or(a.resource)).filter(|s| !s.is_empty()),
         cloud_partition: arn.map(|a| a.partition),
-        region: f.region.as_deref(),
+        region: Some(f.region_label()),
     };
 
     let remediation = match meta {

@@ -155,7 +155,7 @@ const OUTSIDE_URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALP
     .remove(b'+').remove(b',').remove(b';').remove(b'=');
 
 fn result<'a>(f: &'a Finding, rule_index: usize, artifact: &'a str) -> SarifResult<'a> {
-    let region = f.region.as_deref().unwrap_or("global");
+    let region = f.region_label();
     let text = match f.status {
         Status::Error => format!("Evidence could not be read: {} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
         _ => format!("{} (account {}, region {region}, resource {})", f.message, f.account, f.resource),
@@ -193,7 +193,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, artifact: &'a str) -> SarifResu
             status: f.status,
             severity: f.severity,
             account: &f.account,
-            region: f.region.as_deref(),
+            region: f.region_label(),
             resource: &f.resource,
             baseline: f.baseline,
             evidence: &f.evidence,

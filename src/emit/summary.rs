@@ -44,7 +44,7 @@ impl Renderer for Summary {
         }
         for f in notable {
             let suppressed = if f.suppression.is_some() { " (suppressed)" } else { "" };
-            let region = f.region.as_deref().unwrap_or("-");
+            let region = f.region_label();
             let _ = writeln!(out, "{:<5} {:<8} {} {} {} {}: {}{}", f.status.as_str(), f.severity.as_str(), f.check, f.account, region, f.resource, f.message, suppressed);
         }
 

@@ -242,7 +242,8 @@ pub struct Finding {
     pub status: Status,
     pub severity: Severity,
     pub account: String,
-    /// The region judged, or null for a global finding.
+    /// The region judged, or null for an account-wide finding (every other format writes
+    /// [`ACCOUNT_WIDE_REGION`] there).
     pub region: Option<String>,
     /// ARN or name of what was judged.
     pub resource: String,
@@ -269,6 +270,18 @@ pub struct Finding {
     /// check's documentation keeps the generic fix).
     #[serde(default)]
     pub remediation: Option<Remediation>,
+}
+
+/// What every format other than JSON shows as the region of an account-wide finding (JSON
+/// has `null`): one value, so a CSV, SARIF or OCSF row groups with the HTML's and Markdown's.
+/// `global` because that is what AWS calls resources with no region (IAM, CloudFront).
+pub const ACCOUNT_WIDE_REGION: &str = "global";
+
+impl Finding {
+    /// The region as every format but JSON shows it.
+    pub fn region_label(&self) -> &str {
+        self.region.as_deref().unwrap_or(ACCOUNT_WIDE_REGION)
+    }
 }
 
 /// The fix of one failing finding, for its actual resource.

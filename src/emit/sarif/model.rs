@@ -247,7 +247,8 @@ pub struct ResultProperties<'a> {
     pub status: Status,
     pub severity: Severity,
     pub account: &'a str,
-    pub region: Option<&'a str>,
+    /// `global` for an account-wide finding, as in every format but JSON.
+    pub region: &'a str,
     pub resource: &'a str,
     pub baseline: Option<BaselineClass>,
     pub evidence: &'a Value,
