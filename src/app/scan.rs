@@ -5,7 +5,7 @@ use super::AppError;
 use crate::checks;
 use crate::cli::ScanArgs;
 use crate::collect;
-use crate::emit::{self, RenderContext, Renderer, sha256_hex, write_atomic};
+use crate::emit::{self, RenderContext, Renderer, sha256_hex, write_atomic, write_atomic_with};
 use crate::inventory::Inventory;
 use crate::model::{ExitCode, OutputFormat, Severity};
 use crate::policy;
@@ -171,18 +171,21 @@ fn gather(settings: &ScanSettings) -> Result<(Inventory, Option<String>), AppErr
 
 /// Every `-o FORMAT=PATH`, then the human summary on stdout unless a report took stdout.
 fn emit_all(settings: &ScanSettings, report: &Report, inventory_sha256: Option<String>) -> Result<(), AppError> {
-    let json = emit::json::Json.render(report, &RenderContext::default())?;
+    // The JSON report is streamed (to its hash here, to its file below), never held whole.
     let ctx = RenderContext {
         config_path: settings.config_path.clone(),
         sarif_artifact: settings.sarif_artifact.clone(),
         framework: settings.framework.clone(),
-        json_sha256: Some(sha256_hex(&json)),
+        json_sha256: Some(emit::json::Json::sha256(report)),
         inventory_sha256,
     };
     let mut stdout_taken = false;
     for output in &settings.outputs {
-        let bytes = if output.format == OutputFormat::Json { json.clone() } else { emit::renderer(output.format).render(report, &ctx)? };
-        write_atomic(&output.path, &bytes)?;
+        if output.format == OutputFormat::Json {
+            write_atomic_with(&output.path, |out| emit::json::Json::write(report, out))?;
+        } else {
+            write_atomic(&output.path, &emit::renderer(output.format).render(report, &ctx)?)?;
+        }
         stdout_taken |= output.path == "-";
     }
     if !stdout_taken {

@@ -8,8 +8,27 @@ pub struct Json;
 
 impl Renderer for Json {
     fn render(&self, report: &Report, _ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
-        let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| RenderError::new("JSON", e.to_string()))?;
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        Json::write(report, &mut bytes).map_err(|e| RenderError::new("JSON", e.to_string()))?;
         Ok(bytes)
+    }
+}
+
+impl Json {
+    /// The report's bytes (exactly [`Renderer::render`]'s), streamed to `out`: at 1,000
+    /// accounts the JSON is about 30 MB, which neither the file nor the hash needs in memory.
+    pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, report).map_err(|e| match e.io_error_kind() {
+            Some(kind) => std::io::Error::new(kind, e),
+            None => std::io::Error::other(format!("cannot serialise the JSON report: {e}")),
+        })?;
+        out.write_all(b"\n")
+    }
+
+    /// SHA-256 of the report's bytes, computed as they are serialised, never stored.
+    pub fn sha256(report: &Report) -> String {
+        let mut sink = super::Sha256Sink::default();
+        Json::write(report, &mut sink).expect("hashing does not fail, and the report is plain data");
+        sink.hex()
     }
 }

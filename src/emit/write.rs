@@ -17,18 +17,48 @@ pub struct WriteError {
 
 /// Write `bytes` to `path` atomically; `-` writes to stdout.
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Write what `produce` writes to `path` atomically (`-`: stdout), through a buffer: a large
+/// report is streamed to its file instead of being held in memory whole first.
+pub fn write_atomic_with(path: &str, produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), WriteError> {
     let error = |source| WriteError { path: if path == "-" { "to stdout".to_string() } else { path.to_string() }, source };
     if path == "-" {
-        let mut out = std::io::stdout().lock();
-        return out.write_all(bytes).and_then(|_| out.flush()).map_err(error);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return produce(&mut out).and_then(|_| out.flush()).map_err(error);
     }
     let target = Path::new(path);
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new().prefix(".trailwarden-").suffix(".tmp").tempfile_in(dir).map_err(error)?;
-    file.write_all(bytes).map_err(error)?;
+    let file = tempfile::Builder::new().prefix(".trailwarden-").suffix(".tmp").tempfile_in(dir).map_err(error)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    produce(&mut out).and_then(|_| out.flush()).map_err(error)?;
+    let file = out.into_inner().map_err(|e| error(e.into_error()))?;
     file.as_file().sync_all().map_err(error)?;
     file.persist(target).map_err(|e| error(e.error))?;
     Ok(())
+}
+
+/// An `io::Write` that only hashes: the SHA-256 of a report without keeping its bytes.
+#[derive(Default)]
+pub struct Sha256Sink(sha2::Sha256);
+
+impl Sha256Sink {
+    pub fn hex(self) -> String {
+        use sha2::Digest;
+        hex::encode(self.0.finalize())
+    }
+}
+
+impl Write for Sha256Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Check before a long scan that `path` can be written (its directory exists and is
