@@ -544,7 +544,7 @@ fn csv_has_a_row_per_finding_and_guards_against_formula_injection() {
             _ => assert_eq!(message, f.message),
         }
         let evidence: Value = serde_json::from_str(&row[14]).expect("evidence is compact JSON");
-        assert_eq!(evidence, f.evidence);
+        assert_eq!(evidence, *f.evidence);
         assert!(!row[14].contains('\n'), "compact");
     }
     // The hostile cases, one by one.
@@ -627,7 +627,7 @@ fn ocsf_detection_findings_match_the_ocsf_1_1_schema() {
         assert_eq!(e["cloud"]["region"].as_str(), Some(f.region.as_deref().unwrap_or("global")), "region, or `global` for an account-wide finding");
         assert_eq!(e["resources"][0]["uid"], f.resource.as_str());
         assert!(e["remediation"]["desc"].as_str().unwrap().contains("aws "));
-        assert_eq!(e["unmapped"]["evidence"], f.evidence);
+        assert_eq!(e["unmapped"]["evidence"], *f.evidence);
         let (status_id, status) = match (f.status.as_str(), f.suppression.is_some()) {
             ("ERROR", _) => (0, "Unknown"),
             (_, true) => (3, "Suppressed"),

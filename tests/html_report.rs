@@ -57,7 +57,7 @@ fn finding(check: &str, status: Status, severity: Severity, account: &str, regio
         region: region.map(str::to_string),
         resource: resource.into(),
         message: message.into(),
-        evidence,
+        evidence: evidence.into(),
         suppression: None,
         expired_suppression: None,
         baseline: None,

@@ -101,7 +101,7 @@ pub fn report(accounts: usize) -> Report {
             region: region.map(str::to_string),
             resource: resource.to_string(),
             message,
-            evidence,
+            evidence: evidence.into(),
             suppression,
             expired_suppression: None,
             baseline: None,

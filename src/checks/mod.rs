@@ -147,11 +147,14 @@ pub fn find(code: &str) -> Option<&'static CheckDef> {
 /// Run the selected checks (all when `selected` is None) over the inventory.
 /// Every ERROR outcome carries its cause: the first reason found in its evidence, else one
 /// made from its message.
-pub fn evaluate(inventory: &Inventory, params: &EvalParams, selected: Option<&[&str]>) -> Vec<Outcome> {
+///
+/// Lazy, one check at a time: the report takes each check's outcomes as they come, so an
+/// organization's outcomes are never all held with their evidence trees at once.
+pub fn evaluate<'a>(inventory: &'a Inventory, params: &'a EvalParams, selected: Option<&'a [&'a str]>) -> impl Iterator<Item = Outcome> + 'a {
     REGISTRY
         .iter()
-        .filter(|c| selected.is_none_or(|s| s.contains(&c.code)))
-        .flat_map(|c| {
+        .filter(move |c| selected.is_none_or(|s| s.contains(&c.code)))
+        .flat_map(move |c| {
             let ctx = Context { inventory, params, code: c.code };
             let mut outcomes = (c.evaluate)(&ctx);
             for o in &mut outcomes {
@@ -162,7 +165,6 @@ pub fn evaluate(inventory: &Inventory, params: &EvalParams, selected: Option<&[&
             }
             outcomes
         })
-        .collect()
 }
 
 /// The first typed reason (`{kind, action, message}`) in an outcome's evidence.

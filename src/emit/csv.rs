@@ -79,7 +79,7 @@ impl Renderer for Csv {
                 f.suppression.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
                 f.suppression.as_ref().and_then(|s| s.expires.clone()).unwrap_or_default(),
                 f.baseline.map(|b| b.as_str().to_string()).unwrap_or_default(),
-                serde_json::to_string(&f.evidence).map_err(|e| RenderError::new("CSV", e.to_string()))?,
+                serde_json::to_string(&*f.evidence).map_err(|e| RenderError::new("CSV", e.to_string()))?,
                 f.remediation.as_ref().map(|r| r.cli.clone()).unwrap_or_default(),
                 f.remediation.as_ref().and_then(|r| r.terraform.clone()).unwrap_or_default(),
                 report.scan.accounts.iter().find(|a| a.id == f.account).and_then(|a| a.name.clone()).unwrap_or_default(),

@@ -49,7 +49,7 @@ fn case_name(f: &Finding) -> String {
 }
 
 fn evidence(f: &Finding) -> String {
-    let mut text = serde_json::to_string(&f.evidence).unwrap_or_default();
+    let mut text = serde_json::to_string(&*f.evidence).unwrap_or_default();
     if text.len() > MAX_EVIDENCE {
         let mut cut = MAX_EVIDENCE;
         while !text.is_char_boundary(cut) {

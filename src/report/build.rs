@@ -17,9 +17,21 @@ pub fn finding_id(check: &str, account: &str, region: Option<&str>, resource: &s
     hex::encode(&hasher.finalize()[..16])
 }
 
+/// Equal evidence values, kept once: keyed by their (canonical: object keys are sorted)
+/// JSON text.
+#[derive(Default)]
+struct SharedEvidence(std::collections::HashMap<String, Evidence>);
+
+impl SharedEvidence {
+    fn intern(&mut self, value: serde_json::Value) -> Evidence {
+        let key = value.to_string();
+        self.0.entry(key).or_insert_with(|| Evidence::new(value)).clone()
+    }
+}
+
 impl Report {
     /// Assemble the report. `severity_of` lets policy override a check's default severity.
-    pub fn build(inventory: &Inventory, outcomes: Vec<Outcome>, selected_checks: &[&str], severity_of: impl Fn(&str) -> Severity) -> Report {
+    pub fn build(inventory: &Inventory, outcomes: impl IntoIterator<Item = Outcome>, selected_checks: &[&str], severity_of: impl Fn(&str) -> Severity) -> Report {
         let checks: Vec<CheckInfo> = metadata::all()
             .iter()
             .filter(|m| selected_checks.contains(&m.code.as_str()))
@@ -32,6 +44,7 @@ impl Report {
                 frameworks: m.frameworks.clone(),
             })
             .collect();
+        let mut shared = SharedEvidence::default();
         let mut findings: Vec<Finding> = outcomes
             .into_iter()
             .map(|o| Finding {
@@ -43,7 +56,7 @@ impl Report {
                 region: o.region,
                 resource: o.resource,
                 message: o.message,
-                evidence: o.evidence,
+                evidence: shared.intern(o.evidence),
                 suppression: None,
                 expired_suppression: None,
                 baseline: None,
@@ -125,3 +138,21 @@ impl Report {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_evidence_is_kept_once_and_unequal_evidence_apart() {
+        let mut shared = SharedEvidence::default();
+        let a = shared.intern(serde_json::json!({"trail": "org", "regions": ["us-east-1", "eu-west-1"]}));
+        // Equal value built in another order of keys: serde_json's maps are sorted.
+        let b = shared.intern(serde_json::json!({"regions": ["us-east-1", "eu-west-1"], "trail": "org"}));
+        let c = shared.intern(serde_json::json!({"trail": "org", "regions": ["eu-west-1", "us-east-1"]}));
+        assert!(Evidence::ptr_eq(&a, &b), "equal evidence shares one value");
+        assert!(!Evidence::ptr_eq(&a, &c), "array order is part of the value");
+        assert_eq!(*c, serde_json::json!({"trail": "org", "regions": ["eu-west-1", "us-east-1"]}));
+        assert_eq!(shared.0.len(), 2);
+    }
+}

@@ -102,7 +102,7 @@ mod tests {
             region: Some(region.into()),
             resource: resource.into(),
             message: String::new(),
-            evidence: serde_json::Value::Null,
+            evidence: Default::default(),
             suppression: None,
             expired_suppression: None,
             baseline: None,

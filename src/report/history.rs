@@ -130,7 +130,7 @@ mod tests {
             region: Some("us-east-1".into()),
             resource: resource.into(),
             message: String::new(),
-            evidence: serde_json::Value::Null,
+            evidence: Default::default(),
             suppression: None,
             expired_suppression: None,
             baseline: None,

@@ -242,14 +242,18 @@ pub struct Finding {
     pub status: Status,
     pub severity: Severity,
     pub account: String,
-    /// The region judged, or null for an account-wide finding (every other format writes
-    /// [`ACCOUNT_WIDE_REGION`] there).
+    /// The region judged, or null for an account-wide finding (the other formats write
+    /// `global`).
     pub region: Option<String>,
     /// ARN or name of what was judged.
     pub resource: String,
     pub message: String,
     /// The observed values that led to the verdict (free-form JSON).
-    pub evidence: serde_json::Value,
+    // Shared: findings with equal evidence (every member judged on the one organization
+    // trail) hold one copy; at 1,000 accounts 26,896 findings have 1,430 distinct values.
+    #[schemars(with = "serde_json::Value")]
+    #[serde(with = "shared_evidence")]
+    pub evidence: Evidence,
     /// The suppression in force, or null.
     pub suppression: Option<Suppression>,
     /// A suppression that matched but has expired, so no longer applies (null when none).
@@ -270,6 +274,21 @@ pub struct Finding {
     /// check's documentation keeps the generic fix).
     #[serde(default)]
     pub remediation: Option<Remediation>,
+}
+
+/// A finding's evidence, shared between findings whose evidence is equal.
+pub type Evidence = std::sync::Arc<serde_json::Value>;
+
+/// (De)serialises [`Evidence`] as the plain JSON value it shares (serde's own `Arc` support
+/// is behind its `rc` feature, which would rebuild every crate that uses serde).
+mod shared_evidence {
+    pub fn serialize<S: serde::Serializer>(value: &super::Evidence, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&**value, serializer)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<super::Evidence, D::Error> {
+        <serde_json::Value as serde::Deserialize>::deserialize(deserializer).map(super::Evidence::new)
+    }
 }
 
 /// What every format other than JSON shows as the region of an account-wide finding (JSON

@@ -331,7 +331,7 @@ mod tests {
             region: region.map(str::to_string),
             resource: resource.into(),
             message: String::new(),
-            evidence: serde_json::Value::Null,
+            evidence: Default::default(),
             suppression: None,
             expired_suppression: None,
             baseline: None,

@@ -405,7 +405,7 @@ pub fn with_bucket_and_account_pab(b: Bucket, account_pab: Fact<PublicAccessBloc
 // Running checks and asserting on outcomes.
 
 pub fn run_with(inv: &Inventory, params: &EvalParams, code: &str) -> Vec<Outcome> {
-    let out = evaluate(inv, params, Some(&[code]));
+    let out: Vec<Outcome> = evaluate(inv, params, Some(&[code])).collect();
     assert!(out.iter().all(|o| o.check == code), "evaluate returned outcomes of other checks than {code}");
     out
 }

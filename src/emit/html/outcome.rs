@@ -169,7 +169,7 @@ impl<'a> RowMaker<'a> {
             res: f.resource.clone(),
             msg: f.message.clone(),
             id: f.id.clone(),
-            ev: inline_evidence.then(|| serde_json::to_string_pretty(&f.evidence).unwrap_or_default()),
+            ev: inline_evidence.then(|| serde_json::to_string_pretty(&*f.evidence).unwrap_or_default()),
             ei,
             sup: f.suppression.clone(),
             exp: f.expired_suppression.clone(),
