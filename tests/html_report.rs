@@ -116,6 +116,7 @@ fn hostile_report() -> Report {
             regions,
             notes: Vec::new(),
             parameters: None,
+            organization_tree: None,
         },
         summary: Summary::default(),
         checks: vec![
