@@ -21,6 +21,8 @@
 //! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
 //!   `integrity`: each trail's digest-chain and log-file verdicts (`--verify-integrity`);
 //!   `history`: the trend over previous reports (`--history`);
+//! - `units`: the organization's OU tree and every scope's precomputed numbers (for the
+//!   script's scope selection: organization, OU, account);
 //! - `frameworks`: the control view; `checks`: the per-check sections;
 //! - `lists`: what could not be read and the suppressions;
 //! - `evidence`: the de-duplicated evidence store and JSON island; `escape`: escaping, CSP.
@@ -63,6 +65,7 @@ mod outcome;
 mod overview;
 mod page;
 mod score;
+mod units;
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
