@@ -10,7 +10,10 @@
 //!
 //! Everything is computed in Rust (counts, verdicts, chart geometry; the scores come computed
 //! in the report) by the modules
-//! below, one per job; the templates only lay it out. Rendering is deterministic: the same
+//! below, one per job; the templates only lay it out. With filters set, the script counts the
+//! matching rows and lays the overview's charts out again the same way (`charts`' geometry),
+//! and for a chosen scope (OU, account) it selects that scope's numbers from the island
+//! (`units`); it never computes a score or a verdict. Rendering is deterministic: the same
 //! report and context give the same bytes.
 //!
 //! - `page`: the page model handed to the template, the header, and the assembly of the rest;
