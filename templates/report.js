@@ -1,6 +1,9 @@
-/* trailwarden HTML report: filters, search, evidence on demand, print preparation.
+/* trailwarden HTML report: filters, search, scope (organization, OU, account), the filter
+   state in the address's fragment, evidence on demand, print preparation.
    Progressive enhancement only: without this script the page is complete and readable.
-   Data from the report is only ever written with textContent, never parsed as HTML. */
+   Data from the report is only ever written with textContent, never parsed as HTML.
+   Scores are never computed here: a scope's score, grade and control verdicts are selected
+   from the island's `scopes` (the JSON report's numbers); outcomes are only counted. */
 (function () {
   'use strict';
   var doc = document;
@@ -56,13 +59,25 @@
 
   /* ---- filter state ---- */
   var form = doc.getElementById('tw-filters');
-  var state = { a: '', r: '', c: '', v: '', s: '', q: '' };
-  function active() { return !!(state.a || state.r || state.c || state.v || state.s || state.q); }
+  /* Fragment keys, in the order they are written (`#ou=…&a=…&r=…&c=…&v=…&s=…&q=…`). */
+  var KEYS = ['ou', 'a', 'r', 'c', 'v', 's', 'q'];
+  var state = { ou: '', a: '', r: '', c: '', v: '', s: '', q: '', qRaw: '' };
+  var inUnit = null;
+  function active() { return !!(state.ou || state.a || state.r || state.c || state.v || state.s || state.q); }
   function read() {
     if (!form) return;
-    ['a', 'r', 'c', 'v', 's'].forEach(function (k) { state[k] = form.elements[k].value; });
-    state.q = form.elements.q.value.trim().toLowerCase();
+    ['ou', 'a', 'r', 'c', 'v', 's'].forEach(function (k) { state[k] = form.elements[k] ? form.elements[k].value : ''; });
+    state.qRaw = form.elements.q.value.trim();
+    state.q = state.qRaw.toLowerCase();
+    inUnit = null;
+    if (state.ou) {
+      var units = scopes().units;
+      inUnit = Object.create(null);
+      (own(units, state.ou) ? units[state.ou].accounts : []).forEach(function (a) { inUnit[a] = true; });
+    }
   }
+  function scopes() { var d = island(); return d.scopes || { accounts: {}, units: {} }; }
+  function accountOk(a) { return (!state.a || a === state.a) && (!inUnit || inUnit[a] === true); }
 
   /* ---- sections and their rows ---- */
   var sections = [].map.call(doc.querySelectorAll('article.chk'), function (art) {
@@ -81,7 +96,7 @@
   function statusOk(s, sup) { return !state.s || (state.s === 'SUPPRESSED' ? sup : s === state.s); }
   function textOf(row) { if (row.text === null) row.text = row.tr.textContent.toLowerCase(); return row.text; }
   function rowOk(sec, row) {
-    if (state.a && row.a !== state.a) return false;
+    if (!accountOk(row.a)) return false;
     if (state.r && row.r !== state.r) return false;
     if (!statusOk(row.s, row.sup)) return false;
     return !state.q || sec.head.indexOf(state.q) >= 0 || textOf(row).indexOf(state.q) >= 0;
@@ -89,7 +104,7 @@
   /* A lazy row: [account, region (-1: none), resource, message, status, evidence] as string ids. */
   function dataOk(sec, r) {
     var d = island();
-    if (state.a && d.strings[r[0]] !== state.a) return false;
+    if (!accountOk(d.strings[r[0]])) return false;
     if (state.r && (r[1] < 0 ? '-' : d.strings[r[1]]) !== state.r) return false;
     if (!statusOk(SS[r[4]], false)) return false;
     if (!state.q || sec.head.indexOf(state.q) >= 0) return true;
@@ -162,26 +177,190 @@
   var total = sections.reduce(function (n, sec) { return n + sec.rows.length + (sec.lazy ? +sec.pg.getAttribute('data-n') : 0); }, 0);
   var countOut = doc.getElementById('tw-count');
 
+  /* ---- the overview's counts and charts: the matching outcomes, counted ---- */
+  var SVG = 'http://www.w3.org/2000/svg';
+  var KEYOF = { PASS: 'pass', FAIL: 'fail', ERROR: 'error', NOT_APPLICABLE: 'na' };
+  function counts() { return { pass: 0, fail: 0, error: 0, na: 0, suppressed: 0, total: 0 }; }
+  function tally(c, status, sup) { c[KEYOF[status]]++; c.total++; if (sup) c.suppressed++; }
+  function r2(v) { return Math.round(v * 100) / 100; }
+  function svgEl(tag, attrs, title) {
+    var e = doc.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    if (title) { var t = doc.createElementNS(SVG, 'title'); t.textContent = title; e.appendChild(t); }
+    return e;
+  }
+  /* The same layout as charts.rs `segments`: parts side by side, a non-empty one at least 0.5 wide. */
+  function segments(parts, totalN, width) {
+    var x = 0, out = [];
+    parts.forEach(function (p) {
+      if (!p[2]) return;
+      var w = totalN ? width * p[2] / totalN : 0;
+      out.push({ label: p[0], cls: p[1], n: p[2], x: r2(x), w: r2(Math.max(w, 0.5)), pct: totalN ? (100 * p[2] / totalN).toFixed(1) : '0' });
+      x += w;
+    });
+    return out;
+  }
+  var saved = null;
+  function saveOriginals() {
+    if (saved) return;
+    saved = { nodes: {}, counts: [], texts: [], hidden: [], classes: [], controls: [] };
+    ['tw-ch-status', 'tw-ch-sev', 'tw-t-sev'].forEach(function (id) { var e = doc.getElementById(id); if (e) saved.nodes[id] = e.cloneNode(true); });
+    [].forEach.call(doc.querySelectorAll('.tiles [data-n]'), function (e) { saved.counts.push([e, e.textContent]); });
+    [].forEach.call(doc.querySelectorAll('[data-k="scope"], [data-k="score"], [data-k="grade"], [data-k="p"], [data-k="f"], [data-k="u"], [data-k="fws"], [data-k="capt"], .org-score'), function (e) { saved.texts.push([e, e.textContent]); });
+    [].forEach.call(doc.querySelectorAll('[data-k="cap"]'), function (e) { saved.hidden.push([e, e.hidden]); });
+    [].forEach.call(doc.querySelectorAll('[data-k="gc"]'), function (e) { saved.classes.push([e, e.className]); });
+    [].forEach.call(doc.querySelectorAll('tr[data-ctl] td.ctl-v'), function (td) { saved.controls.push([td, td.cloneNode(true)]); });
+  }
+  function restoreNodes() {
+    Object.keys(saved.nodes).forEach(function (id) { var e = doc.getElementById(id); if (e) e.parentNode.replaceChild(saved.nodes[id].cloneNode(true), e); });
+  }
+  function restoreCounts() {
+    restoreNodes();
+    saved.counts.forEach(function (t) { t[0].textContent = t[1]; });
+  }
+  function showCounts(all, bySev) {
+    restoreNodes();
+    [].forEach.call(doc.querySelectorAll('[data-n]'), function (e) { var k = e.getAttribute('data-n'); if (own(all, k)) e.textContent = String(all[k]); });
+    var fig = doc.getElementById('tw-ch-status');
+    if (fig) {
+      var svg = fig.querySelector('svg'), legend = fig.querySelector('ul.legend');
+      [].forEach.call(svg.querySelectorAll('rect:not(.track)'), function (r) { r.parentNode.removeChild(r); });
+      var segs = segments([['PASS', 's-pass', all.pass], ['FAIL', 's-fail', all.fail], ['ERROR', 's-error', all.error], ['N/A', 's-na', all.na]], all.total, 560);
+      if (legend) legend.textContent = '';
+      segs.forEach(function (g) {
+        svg.appendChild(svgEl('rect', { 'class': g.cls, x: g.x, y: 2, width: g.w, height: 26 }, g.label + ': ' + g.n + ' (' + g.pct + '%)'));
+        if (legend) {
+          var li = el('li');
+          var sw = el('span', 'sw ' + g.cls);
+          sw.setAttribute('aria-hidden', 'true');
+          li.appendChild(sw);
+          li.appendChild(doc.createTextNode(g.label + ' ' + g.n + ' (' + g.pct + '%)'));
+          legend.appendChild(li);
+        }
+      });
+    }
+    var max = 1;
+    Object.keys(bySev).forEach(function (k) { max = Math.max(max, bySev[k].total); });
+    [].forEach.call(doc.querySelectorAll('#tw-ch-sev g.sev-row'), function (row) {
+      var c = own(bySev, row.getAttribute('data-sev')) ? bySev[row.getAttribute('data-sev')] : counts();
+      var width = 420 * c.total / max, inner = row.querySelector('g'), val = row.querySelector('text.val');
+      inner.textContent = '';
+      segments([['FAIL', 's-fail', c.fail], ['ERROR', 's-error', c.error], ['PASS', 's-pass', c.pass], ['N/A', 's-na', c.na]], c.total, width).forEach(function (g) {
+        inner.appendChild(svgEl('rect', { 'class': g.cls, x: g.x, y: 3, width: g.w, height: 20 }, row.getAttribute('data-sev') + ' ' + g.label + ': ' + g.n));
+      });
+      val.setAttribute('x', String(r2(80 + width + 8)));
+      val.textContent = c.fail + ' fail · ' + c.error + ' error · ' + c.pass + ' pass';
+    });
+    [].forEach.call(doc.querySelectorAll('#tw-t-sev tbody tr'), function (tr) {
+      var k = tr.getAttribute('data-sev'), c = k ? (own(bySev, k) ? bySev[k] : counts()) : all;
+      var tds = tr.querySelectorAll('td');
+      [c.fail, c.error, c.pass, c.na, c.suppressed].forEach(function (n, i) { if (tds[i]) tds[i].textContent = String(n); });
+    });
+  }
+
+  /* ---- the scope's precomputed numbers (selected, never computed) ---- */
+  var VERDICT = { PASS: ['PASS', 's-pass'], FAIL: ['FAIL', 's-fail'], ERROR: ['ERROR', 's-error'], NOT_APPLICABLE: ['N/A', 's-na'] };
+  function chosenScope() {
+    var S = scopes();
+    if (state.a && own(S.accounts, state.a)) return S.accounts[state.a];
+    if (state.ou && own(S.units, state.ou)) return S.units[state.ou];
+    return null;
+  }
+  function setText(sel, text) { [].forEach.call(doc.querySelectorAll(sel), function (e) { e.textContent = text; }); }
+  function showScope(sc) {
+    saved.texts.forEach(function (t) { t[0].textContent = t[1]; });
+    saved.hidden.forEach(function (t) { t[0].hidden = t[1]; });
+    saved.classes.forEach(function (c) { c[0].className = c[1]; });
+    saved.controls.forEach(function (c) { var cur = c[0]; if (cur.parentNode) { var fresh = c[1].cloneNode(true); cur.parentNode.replaceChild(fresh, cur); c[0] = fresh; } });
+    if (!sc) return;
+    setText('[data-k="scope"]', sc.label);
+    setText('[data-k="score"], .org-score', sc.score);
+    setText('[data-k="grade"]', sc.grade);
+    setText('[data-k="p"]', String(sc.p));
+    setText('[data-k="f"]', String(sc.f));
+    setText('[data-k="u"]', String(sc.u));
+    setText('[data-k="fws"]', sc.fw ? sc.fw.score : '—');
+    [].forEach.call(doc.querySelectorAll('[data-k="cap"]'), function (e) { e.hidden = !sc.capped; });
+    setText('[data-k="capt"]', 'capped at poor by ' + sc.capped + ' unsuppressed CRITICAL failure' + (sc.capped === 1 ? '' : 's'));
+    [].forEach.call(doc.querySelectorAll('[data-k="gc"]'), function (e) { e.className = e.className.replace(/\bsc-\w+/, '') + ' ' + sc.gc; });
+    if (!sc.fw) return;
+    saved.controls.forEach(function (c) {
+      var id = c[0].parentNode.getAttribute('data-ctl');
+      var v = own(sc.fw.controls, id) ? VERDICT[sc.fw.controls[id]] : null;
+      if (!v) return;
+      c[0].textContent = '';
+      c[0].appendChild(el('span', 'st ' + v[1], v[0]));
+    });
+  }
+  function showNote(sc) {
+    var note = doc.getElementById('tw-scope-note');
+    if (!note) return;
+    var narrowing = !!(state.r || state.c || state.v || state.s || state.q);
+    note.hidden = !(sc || narrowing || state.ou || state.a);
+    if (note.hidden) return;
+    var who = sc ? sc.label : 'the whole organization';
+    note.textContent = 'Scope: ' + who + '. Grade, score and framework verdicts: the score of the selected accounts, as the JSON report computed it' +
+      (narrowing ? '; the region, check, severity, status and search filters narrow the counts and charts, not the score (a score is per account × check).' : '; the counts and charts: its outcomes.');
+  }
+
+  /* ---- the filter state in the address (`#ou=…&a=…&r=…&s=FAIL`), to share a filtered view ---- */
+  function writeHash() {
+    var parts = [];
+    KEYS.forEach(function (k) { var v = k === 'q' ? state.qRaw : state[k]; if (v) parts.push(k + '=' + encodeURIComponent(v)); });
+    var h = parts.length ? '#' + parts.join('&') : '';
+    var cur = location.hash;
+    if (cur === h || (!h && cur.indexOf('=') < 0)) return;
+    try { history.replaceState(null, '', h || location.pathname + location.search); } catch (e) { location.hash = h; }
+  }
+  function fromHash() {
+    var h = location.hash.replace(/^#/, '');
+    if (!form || h.indexOf('=') < 0) return false;
+    var vals = Object.create(null);
+    h.split('&').forEach(function (p) {
+      var i = p.indexOf('=');
+      if (i <= 0) return;
+      try { vals[p.slice(0, i)] = decodeURIComponent(p.slice(i + 1)); } catch (e) { /* not ours */ }
+    });
+    KEYS.forEach(function (k) {
+      var e = form.elements[k];
+      if (!e) return;
+      var v = vals[k] === undefined ? '' : vals[k];
+      e.value = v;
+      if (e.value !== v) e.value = '';
+    });
+    return true;
+  }
+
   var wasOn = false;
   function apply() {
     read();
     var on = active(), shown = 0;
+    if (on || wasOn) writeHash();
     if (!on && !wasOn) {
       /* Nothing filtered before or now: every row is already shown. */
       if (countOut) countOut.textContent = total + ' outcomes';
       return;
     }
     wasOn = on;
+    saveOriginals();
+    var all = counts(), bySev = {};
     sections.forEach(function (sec) {
       var ok = sectionOk(sec), attShown = 0, pgShown = 0;
+      var sev = bySev[sec.v] || (bySev[sec.v] = counts());
       sec.rows.forEach(function (row) {
         var m = ok && rowOk(sec, row);
         row.tr.hidden = !m;
-        if (m) { if (row.tr.closest('details.pg')) pgShown++; else attShown++; }
+        if (m) {
+          if (row.tr.closest('details.pg')) pgShown++; else attShown++;
+          tally(all, row.s, row.sup);
+          tally(sev, row.s, row.sup);
+        }
       });
       if (sec.lazy) {
         sec.matches = null;
-        pgShown += lazyMatches(sec).length;
+        var lazyRows = lazyMatches(sec);
+        pgShown += lazyRows.length;
+        lazyRows.forEach(function (r) { tally(all, SS[r[4]], false); tally(sev, SS[r[4]], false); });
         if (sec.pg.open) drawLazy(sec, false);
       }
       if (sec.att) sec.att.hidden = attShown === 0;
@@ -197,10 +376,21 @@
       shown += attShown + pgShown;
     });
     [].forEach.call(doc.querySelectorAll('table.heatmap tbody tr, table.scores tbody tr'), function (tr) {
-      tr.hidden = !!state.a && tr.getAttribute('data-a') !== state.a;
+      tr.hidden = !accountOk(tr.getAttribute('data-a'));
     });
+    /* Fix groups: the whole change's numbers; a group with no account in the scope is hidden. */
+    [].forEach.call(doc.querySelectorAll('table.v-fixes tbody tr[data-accts]'), function (tr) {
+      tr.hidden = !tr.getAttribute('data-accts').split(' ').some(accountOk);
+    });
+    [].forEach.call(doc.querySelectorAll('table.ou-tree tr.ou'), function (tr) { tr.classList.toggle('sel', !!state.ou && tr.getAttribute('data-ou') === state.ou); });
+    [].forEach.call(doc.querySelectorAll('table.ou-tree a[data-sa]'), function (a) { a.classList.toggle('sel', !!state.a && a.getAttribute('data-sa') === state.a); });
+    if (on) showCounts(all, bySev); else restoreCounts();
+    var sc = on ? chosenScope() : null;
+    showScope(sc);
+    showNote(sc);
     if (countOut) countOut.textContent = on ? shown + ' of ' + total + ' outcomes match' : total + ' outcomes';
     doc.documentElement.setAttribute('data-filtered', on ? '1' : '0');
+    doc.documentElement.setAttribute('data-scope', sc ? (state.a && own(scopes().accounts, state.a) ? 'a:' + state.a : 'ou:' + state.ou) : '');
   }
 
   doc.addEventListener('toggle', function (e) {
@@ -224,7 +414,20 @@
       timer = setTimeout(apply, 120);
     });
     form.addEventListener('reset', function () { setTimeout(apply, 0); });
+    /* The OU table's names and accounts choose the scope (a plain fragment link without the script). */
+    doc.addEventListener('click', function (e) {
+      var link = e.target && e.target.closest ? e.target.closest('a.scope-link') : null;
+      if (!link) return;
+      e.preventDefault();
+      if (link.hasAttribute('data-ou') && form.elements.ou) { form.elements.ou.value = link.getAttribute('data-ou'); form.elements.a.value = ''; }
+      if (link.hasAttribute('data-sa')) form.elements.a.value = link.getAttribute('data-sa');
+      apply();
+      var ov = doc.getElementById('overview');
+      if (ov && ov.scrollIntoView) ov.scrollIntoView();
+    });
+    window.addEventListener('hashchange', function () { if (fromHash()) apply(); });
     form.hidden = false;
+    fromHash();
     apply();
   }
 

@@ -90,6 +90,13 @@ fn three_shards_merged_give_the_findings_of_one_unsharded_scan() {
     let (full_report, merged_report) = (read_json(Path::new(&full)), read_json(Path::new(&merged)));
     assert_eq!(ids_and_statuses(&merged_report), ids_and_statuses(&full_report), "the merge evaluates once, over every account");
     assert_eq!(merged_report["scan"]["accounts"], full_report["scan"]["accounts"]);
+    // Every shard read the OU tree; the merge keeps one, the same as the unsharded scan's.
+    for inv in &all {
+        assert_eq!(inv["organization"]["units"], all[0]["organization"]["units"], "every shard reads the same tree");
+    }
+    assert!(full_report["scan"]["organization_tree"]["units"].as_array().is_some_and(|u| u.len() == 4), "{}", full_report["scan"]["organization_tree"]);
+    assert_eq!(merged_report["scan"]["organization_tree"], full_report["scan"]["organization_tree"]);
+    assert_eq!(merged_report["scores"]["units"], full_report["scores"]["units"]);
     let after: Vec<Vec<u8>> = shards.iter().map(|p| sha(Path::new(p))).collect();
     assert_eq!(before, after, "merge never modifies its inputs");
 
@@ -115,6 +122,13 @@ fn merge_refuses_missing_duplicated_foreign_and_corrupt_shards_naming_them() {
     let text = std::fs::read_to_string(&inv[2]).unwrap();
     std::fs::write(dir.path("corrupt-3.json"), &text[..text.len() / 2]).unwrap();
     let corrupt3 = dir.str("corrupt-3.json");
+    // Shard 3 saw another tree (an account moved between the shards' scans).
+    let mut moved: Value = read_json(Path::new(&inv[2]));
+    let units = moved["organization"]["units"]["present"].as_array_mut().expect("the shard read the tree");
+    let account = units[0]["accounts"].as_array_mut().unwrap().pop().expect("the root holds an account");
+    units[1]["accounts"].as_array_mut().unwrap().push(account);
+    std::fs::write(dir.path("moved-3.json"), serde_json::to_vec(&moved).unwrap()).unwrap();
+    let moved3 = dir.str("moved-3.json");
 
     let report = dir.path("report.json");
     let name = |p: &str| p.to_string();
@@ -124,8 +138,9 @@ fn merge_refuses_missing_duplicated_foreign_and_corrupt_shards_naming_them() {
         (vec![inv[0].clone(), other[1].clone(), inv[2].clone()], format!("{} is from scan run-2, the others from scan run-1", name(&other[1]))),
         (vec![inv[0].clone(), inv[1].clone(), corrupt3.clone()], format!("inventory {corrupt3}: line")),
         (vec![inv[0].clone(), whole.clone()], format!("{whole} is not a shard inventory")),
+        (vec![inv[0].clone(), inv[1].clone(), moved3.clone()], format!("{moved3} and {} disagree about the organization's OU tree", name(&inv[0]))),
     ];
-    let all_inputs: Vec<String> = inv.iter().chain(&other).cloned().chain([whole.clone(), copy2.clone(), corrupt3.clone()]).collect();
+    let all_inputs: Vec<String> = inv.iter().chain(&other).cloned().chain([whole.clone(), copy2.clone(), corrupt3.clone(), moved3.clone()]).collect();
     let before: Vec<Vec<u8>> = all_inputs.iter().map(|p| sha(Path::new(p))).collect();
     for (files, needle) in cases {
         let mut args = vec!["merge".to_string()];

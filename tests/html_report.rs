@@ -16,7 +16,7 @@ use trailwarden::checks::Status;
 use trailwarden::checks::metadata::Severity;
 use trailwarden::emit::html::{Html, HtmlOptions, script_json};
 use trailwarden::emit::{RenderContext, Renderer, sha256_hex};
-use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, Report, ScanInfo, Summary, Suppression, Tool, finding_id};
+use trailwarden::report::{AccountInfo, Caller, CheckInfo, Finding, OrganizationTree, Report, ScanInfo, Summary, Suppression, Tool, UnitInfo, finding_id};
 
 // ------------------------------------------------------------------------------------------
 // A report full of hostile strings
@@ -116,6 +116,16 @@ fn hostile_report() -> Report {
             regions,
             notes: Vec::new(),
             parameters: None,
+            // Root (a1) → "Workloads <img…>" (a2) → "</script>…" (a3, not scanned). OU names
+            // come from the organization and may be hostile too.
+            organization_tree: Some(OrganizationTree {
+                units: vec![
+                    UnitInfo { id: "r-ab12".into(), name: "Root".into(), parent: None, accounts: vec![a1.into()] },
+                    UnitInfo { id: "ou-ab12-work".into(), name: format!("Workloads {IMG_NAME}"), parent: Some("r-ab12".into()), accounts: vec![a2.into()] },
+                    UnitInfo { id: "ou-ab12-legacy".into(), name: CLOSE_SCRIPT.into(), parent: Some("ou-ab12-work".into()), accounts: vec![a3.into()] },
+                ],
+                unavailable: None,
+            }),
         },
         summary: Summary::default(),
         checks: vec![
@@ -400,12 +410,79 @@ fn the_page_shows_the_reports_scores_and_defines_them() {
         assert!(row.contains(&format!("{}/{}/{}", a.passed, a.failed, a.unknown)), "{row}");
     }
     let verdict = &html[html.find("<section id=\"verdict\"").unwrap()..html.find("<section class=\"citation\"").unwrap()];
-    assert!(verdict.contains("<span class=\"big\">poor</span>") && verdict.contains("<strong class=\"org-score\">27.7</strong>"), "{verdict}");
+    assert!(verdict.contains("<span class=\"big\" data-k=\"grade\">poor</span>") && verdict.contains("<strong class=\"org-score\">27.7</strong>"), "{verdict}");
     assert!(verdict.contains("capped at poor by 1 unsuppressed CRITICAL failure"), "{verdict}");
     assert!(verdict.contains("<strong>Not scanned (1):</strong> <span class=\"mono\">333333333333</span>"), "{verdict}");
     // The suppressed CT201 failure is an accepted risk: not in the fix groups; CT301 and CT103 are.
     assert!(verdict.contains("#c-CT301") && verdict.contains("#c-CT103") && !verdict.contains("<a href=\"#c-CT201\">CT201</a> Log"), "{verdict}");
     assert!(html.contains("id=\"score-def\"") && html.contains("each check counts once per account"));
+}
+
+/// The island's `scopes`, parsed.
+fn scopes(html: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(island(html)).unwrap()["scopes"].clone()
+}
+
+#[test]
+fn the_ou_tree_shows_the_reports_unit_scores_and_the_scopes_carry_them() {
+    let report = hostile_report();
+    let html = render(&report, "cis-5.0", &HtmlOptions::default());
+    let s = &report.scores;
+    // Root: (50 + 33.3 + 0) / 3 = the organization; Workloads: (33.3 + 0) / 2; legacy: 0.
+    assert_eq!(s.unit("r-ab12").unwrap().score, s.organization.score);
+    assert_eq!(s.unit("ou-ab12-work").unwrap().score, Some(16.6));
+    assert_eq!(s.unit("ou-ab12-legacy").unwrap().score, Some(0.0));
+    let acc = &html[html.find("<section id=\"accounts\"").unwrap()..html.find("<section id=\"framework\"").unwrap()];
+    let tree = &acc[acc.find("<table class=\"data compact ou-tree\">").expect("the OU table")..];
+    let tree = &tree[..tree.find("</table>").unwrap()];
+    let rows: Vec<&str> = tree.split("<tr class=\"ou\" ").skip(1).collect();
+    assert_eq!(rows.len(), 3, "{tree}");
+    for (row, (id, depth)) in rows.iter().zip([("r-ab12", 0), ("ou-ab12-work", 1), ("ou-ab12-legacy", 2)]) {
+        let u = s.unit(id).unwrap();
+        assert!(row.starts_with(&format!("data-ou=\"{id}\"><th scope=\"row\" class=\"lv{depth}\">")), "depth-first, indented: {row}");
+        assert!(row.contains(&format!("<span class=\"score sc-poor\">{:.1}</span>", u.score.unwrap())), "the JSON's score for {id}: {row}");
+        assert!(row.contains(&format!("href=\"#ou={id}\"")), "a link to the OU's view: {row}");
+    }
+    assert!(rows[1].contains("Workloads &quot;&gt;&lt;img src=x onerror=&quot;"), "OU names escaped: {}", rows[1]);
+    assert!(rows[2].contains("&lt;/script&gt;&lt;script&gt;window.__pwned=&#39;island&#39;&lt;/script&gt;&lt;!--"), "OU names escaped: {}", rows[2]);
+    assert!(rows[2].contains("NOT SCANNED") && rows[2].contains("(1 not scanned)"), "{}", rows[2]);
+    // The scope selector lists every unit; the island carries each scope's numbers as shown.
+    assert!(html.contains("<select name=\"ou\"><option value=\"\">Whole organization</option><option value=\"r-ab12\">"));
+    let sc = scopes(&html);
+    for u in &s.units {
+        let v = &sc["units"][&u.id];
+        assert_eq!(v["score"], format!("{:.1}", u.score.unwrap()), "{}", u.id);
+        assert_eq!(v["grade"], u.grade.unwrap().as_str());
+        assert_eq!(v["accounts"], json!(u.accounts));
+        assert_eq!((v["p"].as_u64(), v["f"].as_u64(), v["u"].as_u64()), (Some(u.passed as u64), Some(u.failed as u64), Some(u.unknown as u64)));
+        assert_eq!(v["fw"]["controls"], json!(u.frameworks["cis-5.0"].controls), "the chosen framework's controls, as the JSON has them");
+    }
+    for a in &s.accounts {
+        assert_eq!(sc["accounts"][&a.id]["score"], format!("{:.1}", a.score.unwrap()));
+        assert_eq!(sc["accounts"][&a.id]["fw"]["controls"], json!(a.frameworks["cis-5.0"].controls));
+    }
+    // Every control row can take a scope's verdict.
+    assert_eq!(count(&html, "<tr data-ctl=\""), 3);
+}
+
+#[test]
+fn a_tree_that_could_not_be_read_is_said_and_no_tree_is_guessed() {
+    let mut report = hostile_report();
+    report.scan.organization_tree = Some(OrganizationTree {
+        units: vec![],
+        unavailable: Some(trailwarden::model::Unavailable::new(trailwarden::model::UnavailableKind::AccessDenied, Some("organizations:ListOrganizationalUnitsForParent"), "organizations:ListOrganizationalUnitsForParent: AccessDenied (HTTP 400)")),
+    });
+    report.recount();
+    assert!(report.scores.units.is_empty());
+    let html = render(&report, "cis-5.0", &HtmlOptions::default());
+    assert!(!html.contains("<table class=\"data compact ou-tree\">") && !html.contains("<select name=\"ou\">"));
+    assert_eq!(count(&html, "The organization's OU tree could not be read:</strong> organizations:ListOrganizationalUnitsForParent: AccessDenied"), 2, "in the accounts section and in What could not be read");
+    // Without a tree (a single-account scan, an older report) there is no OU view at all.
+    report.scan.organization_tree = None;
+    report.recount();
+    let html = render(&report, "cis-5.0", &HtmlOptions::default());
+    assert!(!html.contains("<table class=\"data compact ou-tree\">") && !html.contains("OU tree could not be read:</strong>") && !html.contains("<select name=\"ou\">"));
+    assert_eq!(scopes(&html)["units"], json!({}));
 }
 
 #[test]
@@ -506,6 +583,29 @@ fn demo_report_in_headless_chromium() {
     assert!(html.contains(&format!("<strong class=\"org-score\">{org_score}</strong>")), "the verdict shows the JSON's organization score {org_score}");
     assert_eq!(grade, "poor", "a world-readable trail bucket (CT301, critical) caps the grade");
     let critical = report.findings.iter().find(|f| f.check == "CT301" && f.status == Status::Fail).expect("the demo's critical finding");
+
+    // The OU tree as the harness seeded it: Root → Security, Workloads → (Prod, Non-prod), Sandbox.
+    let tree = report.scan.organization_tree.as_ref().expect("an organization scan carries the OU tree");
+    assert_eq!(tree.unavailable, None);
+    let names: Vec<&str> = tree.units.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Root", "Sandbox", "Security", "Workloads", "Non-prod", "Prod"], "root first, then breadth first, siblings by name");
+    let unit = |name: &str| report.scores.units.iter().find(|u| u.name == name).unwrap_or_else(|| panic!("a score for {name}"));
+    let (workloads, prod, nonprod) = (unit("Workloads"), unit("Prod"), unit("Non-prod"));
+    assert_eq!(tree.units.iter().find(|u| u.name == "Prod").unwrap().parent.as_deref(), Some(workloads.id.as_str()));
+    let mut nested = [prod.accounts.clone(), nonprod.accounts.clone()].concat();
+    nested.sort();
+    assert_eq!(workloads.accounts, nested, "Workloads' subtree is Prod's and Non-prod's accounts");
+    assert_eq!(nonprod.unscanned_accounts.len(), 1, "legacy-analytics (not scanned) is in Non-prod");
+    assert!(workloads.score < prod.score, "the unscanned account lowers its parent: {:?} vs {:?}", workloads.score, prod.score);
+    assert_eq!(unit("Root").score, org.score, "the root's subtree is the organization");
+    assert!(html.contains("<table class=\"data compact ou-tree\">"));
+    let text = |score: Option<f64>| score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into());
+    let sandbox = report.scan.accounts.iter().find(|a| a.name.as_deref() == Some("dev-sandbox")).unwrap().id.clone();
+    let sandbox_score = text(report.scores.account(&sandbox).unwrap().score);
+    let ou_scores: Vec<String> = report.scores.units.iter().flat_map(|u| ["--expect-ou-score".to_string(), format!("{}={}", u.id, text(u.score))]).collect();
+    let scope_ou = format!("ou={}={}", workloads.id, text(workloads.score));
+    let scope_account = format!("a={sandbox}={sandbox_score}");
+    let fragment = format!("a={sandbox}&r=us-west-2&s=FAIL");
     let shot = dir.path("report.png");
     let pdf = dir.path("report.pdf");
     let result = drive(
@@ -514,9 +614,19 @@ fn demo_report_in_headless_chromium() {
             "--filter-status", "FAIL", "--expect-status-count", &fails.to_string(), "--search", "sandbox-debug-trail", "--screenshot", shot.to_str().unwrap(), "--shot-height", "2200", "--pdf", pdf.to_str().unwrap(),
             // The first screen (1280 × 800, unscrolled) answers "how bad, what first".
             "--height", "800", "--first-screen-text", grade, "--first-screen-text", &org_score, "--first-screen-text", "CT301", "--first-screen-text", &critical.resource,
-        ],
+            // Scopes: an OU (clicked in the OU table) and an account show their JSON score and
+            // narrow the count tiles; a region narrows the tiles, not the score; a fragment
+            // restores the filters; the OU table shows every unit's JSON score.
+            "--scope", &scope_ou, "--scope", &scope_account, "--region", "us-west-2", "--fragment", &fragment,
+        ]
+        .into_iter()
+        .chain(ou_scores.iter().map(String::as_str))
+        .collect::<Vec<_>>(),
     );
     assert_clean(&result);
+    assert_eq!(result["fragment"]["form"]["a"], sandbox.as_str());
+    assert_eq!(result["fragment"]["tiles"]["pass"], 0, "#…&s=FAIL: only failures are counted");
+    assert!(result["scopes"][&scope_ou]["tiles"]["error"].as_u64().unwrap() > 0, "Workloads holds the unscanned account's ERRORs");
     assert_eq!(result["first_screen"]["missing"], json!([]));
 
     // One region or all of them: the same scores (CT103 counts once per account).
@@ -642,7 +752,13 @@ fn hostile_report_in_headless_chromium_runs_nothing() {
     for (name, opts) in [("static", HtmlOptions::default()), ("lazy", lazy())] {
         let path = dir.path(&format!("hostile-{name}.html"));
         std::fs::write(&path, render(&report, "cis-5.0", &opts)).unwrap();
-        let result = drive(&path, &["--filter-status", "FAIL", "--expect-status-count", "3", "--search", "bold", "--expect-text", SCRIPT_NAME, "--expect-text", IMG_NAME, "--expect-text", "trail/<svg onload=window.__pwned='trail'>", "--expect-text", "<iframe srcdoc="]);
+        let ou_name = format!("Workloads {IMG_NAME}");
+        let mut args = vec!["--filter-status", "FAIL", "--expect-status-count", "3", "--search", "bold", "--expect-text", SCRIPT_NAME, "--expect-text", IMG_NAME, "--expect-text", "trail/<svg onload=window.__pwned='trail'>", "--expect-text", "<iframe srcdoc=", "--expect-text", &ou_name];
+        if name == "static" {
+            // The hostile OU chosen as the scope (every row is in the page to count).
+            args.extend(["--scope", "ou=ou-ab12-work=16.6", "--expect-ou-score", "ou-ab12-work=16.6", "--expect-ou-score", "ou-ab12-legacy=0.0"]);
+        }
+        let result = drive(&path, &args);
         assert_clean(&result);
         // Passing evidence drawn on demand holds the hostile strings as text, not markup.
         assert_eq!(result["evidence"]["parsed"], true, "{name}");

@@ -201,6 +201,7 @@ pub fn report(accounts: usize) -> Report {
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
             notes: Vec::new(),
             parameters: None,
+            organization_tree: None,
         },
         summary: Summary { by_status: BTreeMap::new(), by_severity: BTreeMap::new(), suppressed: 0 },
         checks,

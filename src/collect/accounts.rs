@@ -1,6 +1,9 @@
 //! Which accounts to scan, a session for each, and the few account-wide facts:
 //! enabled regions, the trails the account lists, account-level Block Public Access,
-//! and the buckets the account owns (how a log bucket's owner is found).
+//! and the buckets the account owns (how a log bucket's owner is found). In an organization
+//! scan, also the organization's OU tree (for the per-OU views of the report): it is only
+//! recorded, never used to choose which accounts are scanned, and a tree that could not be
+//! read whole is recorded as unavailable, never as the part that was read.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +14,7 @@ use super::progress::Progress;
 use super::read::{Limit, fact};
 use super::CollectError;
 use crate::aws::{Session, describe_error, unavailable};
-use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, PublicAccessBlock, Trail, TrailRef};
+use crate::inventory::{Account, AccountAccess, Caller, Fact, Organization, OrganizationalUnit, PublicAccessBlock, Trail, TrailRef};
 #[cfg(feature = "ec2-region-fallback")]
 use crate::model::region_partition;
 use crate::model::{Partition, Unavailable, UnavailableKind};
@@ -43,7 +46,7 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
         return Ok((organization, targets));
     }
 
-    let organization = match described {
+    let mut organization = match described {
         Ok(output) => output
             .organization()
             .map(to_organization)
@@ -89,13 +92,72 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
     }
     targets.retain(|t| (options.selection.only.is_empty() || options.selection.only.contains(&t.id)) && !options.selection.exclude.contains(&t.id));
     targets.sort_by(|a, b| a.id.cmp(&b.id));
+    organization.units = Some(organization_units(&org_client).await);
     Ok((Some(organization), targets))
+}
+
+/// The OU tree: `ListRoots`, then breadth first from each root `ListOrganizationalUnitsForParent`
+/// and `ListAccountsForParent` (every page): 1 + 2 × (OUs + roots) calls, however many
+/// accounts each OU holds. Any failure makes the whole tree Unavailable (naming the action):
+/// a tree with a branch missing would score accounts under the wrong OU.
+async fn organization_units(client: &aws_sdk_organizations::Client) -> Fact<Vec<OrganizationalUnit>> {
+    let mut units = Vec::new();
+    let mut pages = client.list_roots().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => return Fact::Unavailable(unavailable("organizations:ListRoots", &e)),
+        };
+        for root in page.roots() {
+            let Some(id) = root.id() else { continue };
+            units.push(OrganizationalUnit { id: id.to_string(), name: root.name().unwrap_or("Root").to_string(), parent_id: None, accounts: Vec::new() });
+        }
+    }
+    let mut next = 0;
+    while next < units.len() {
+        let parent = units[next].id.clone();
+        let (children, accounts) = tokio::join!(child_units(client, &parent), accounts_for_parent(client, &parent));
+        let (children, accounts) = match (children, accounts) {
+            (Ok(c), Ok(a)) => (c, a),
+            (Err(reason), _) | (_, Err(reason)) => return Fact::Unavailable(reason),
+        };
+        units[next].accounts = accounts;
+        units.extend(children);
+        next += 1;
+    }
+    Fact::Present(units)
+}
+
+async fn child_units(client: &aws_sdk_organizations::Client, parent: &str) -> Result<Vec<OrganizationalUnit>, Unavailable> {
+    let mut pages = client.list_organizational_units_for_parent().parent_id(parent).into_paginator().send();
+    let mut children = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| unavailable("organizations:ListOrganizationalUnitsForParent", &e))?;
+        for ou in page.organizational_units() {
+            let Some(id) = ou.id() else { continue };
+            children.push(OrganizationalUnit { id: id.to_string(), name: ou.name().unwrap_or_default().to_string(), parent_id: Some(parent.to_string()), accounts: Vec::new() });
+        }
+    }
+    children.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(children)
+}
+
+async fn accounts_for_parent(client: &aws_sdk_organizations::Client, parent: &str) -> Result<Vec<String>, Unavailable> {
+    let mut pages = client.list_accounts_for_parent().parent_id(parent).into_paginator().send();
+    let mut ids = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| unavailable("organizations:ListAccountsForParent", &e))?;
+        ids.extend(page.accounts().iter().filter_map(|a| a.id().map(str::to_string)));
+    }
+    ids.sort();
+    Ok(ids)
 }
 
 fn to_organization(org: &aws_sdk_organizations::types::Organization) -> Organization {
     Organization {
         id: org.id().unwrap_or_default().to_string(),
         management_account_id: org.master_account_id().unwrap_or_default().to_string(),
+        units: None,
     }
 }
 

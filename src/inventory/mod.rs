@@ -95,6 +95,24 @@ pub struct Caller {
 pub struct Organization {
     pub id: String,
     pub management_account_id: String,
+    /// Organization scans (`--org`): the OU tree, root included, as `organizations:ListRoots`,
+    /// `ListOrganizationalUnitsForParent` and `ListAccountsForParent` gave it (root first,
+    /// then breadth first). Unavailable when any of those calls failed: the tree is then not
+    /// known at all (a partial tree would put accounts in the wrong OU's score). None when
+    /// it was not read: a single-account scan, or an inventory written before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Fact<Vec<OrganizationalUnit>>>,
+}
+
+/// One node of the organization's tree: the root (`r-…`, no parent) or an OU (`ou-…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationalUnit {
+    pub id: String,
+    pub name: String,
+    /// The parent root or OU; None for the root.
+    pub parent_id: Option<String>,
+    /// The accounts directly in this node (not those of its child OUs), sorted.
+    pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

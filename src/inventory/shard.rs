@@ -164,6 +164,26 @@ pub fn merge(inputs: Vec<(String, Inventory)>) -> Result<Inventory, InventoryErr
             return Err(err(format!("{path}: holds a --verify-integrity walk, which sharded scans do not do; scan without --verify-integrity")));
         }
     }
+    // The OU tree: every shard reads it (one organization, the same caller). Copies that
+    // were read must be the same tree, else the organization changed between the shards;
+    // a shard that could not read it is outvoted by one that could (one whole read is a
+    // read); when none could, the first shard's reason stands.
+    let units_of = |i: &Inventory| i.organization.as_ref().and_then(|o| o.units.clone());
+    let mut units = units_of(first_inv);
+    for (path, _, inv) in &shards {
+        match (units_of(inv), &units) {
+            (Some(Fact::Present(tree)), Some(Fact::Present(held))) if &tree != held => {
+                return Err(err(format!(
+                    "{path} and {first_path} disagree about the organization's OU tree ({} vs {} units, or accounts moved between them): the organization changed between the shards; scan every shard again",
+                    tree.len(),
+                    held.len()
+                )));
+            }
+            (Some(Fact::Present(tree)), _) => units = Some(Fact::Present(tree)),
+            (Some(other), None) => units = Some(other),
+            _ => {}
+        }
+    }
     let owner_shard: BTreeMap<&str, u32> = first.accounts.iter().map(|a| (a.id.as_str(), a.shard)).collect();
     for (path, info, inv) in &shards {
         if let Some(a) = inv.accounts.iter().find(|a| owner_shard.get(a.id.as_str()) != Some(&info.index)) {
@@ -179,6 +199,9 @@ pub fn merge(inputs: Vec<(String, Inventory)>) -> Result<Inventory, InventoryErr
     let scan_id = first.scan_id.clone();
     let mut merged = shards[0].2.clone();
     merged.shard = None;
+    if let Some(org) = merged.organization.as_mut() {
+        org.units = units;
+    }
     merged.merged = Some(MergedShards { scan_id, count });
     merged.accounts = shards.iter().flat_map(|(_, _, inv)| inv.accounts.iter().cloned()).collect();
     merged.accounts.sort_by(|a, b| a.id.cmp(&b.id));

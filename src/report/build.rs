@@ -7,6 +7,19 @@ use crate::checks::{Outcome, metadata};
 use crate::inventory::{Fact, Inventory};
 use crate::model::{AccountStatus, Severity, Status};
 
+/// The OU tree of an organization scan, as the inventory recorded it.
+fn organization_tree(inventory: &Inventory) -> Option<OrganizationTree> {
+    let units = inventory.organization.as_ref()?.units.as_ref()?;
+    Some(match units {
+        Fact::Present(units) => OrganizationTree {
+            units: units.iter().map(|u| UnitInfo { id: u.id.clone(), name: u.name.clone(), parent: u.parent_id.clone(), accounts: u.accounts.clone() }).collect(),
+            unavailable: None,
+        },
+        Fact::Unavailable(reason) => OrganizationTree { units: Vec::new(), unavailable: Some(reason.clone()) },
+        Fact::Absent => OrganizationTree { units: Vec::new(), unavailable: None },
+    })
+}
+
 /// `sha256(check | account | region | resource)`, first 16 bytes in hex.
 pub fn finding_id(check: &str, account: &str, region: Option<&str>, resource: &str) -> String {
     let mut hasher = Sha256::new();
@@ -72,6 +85,10 @@ impl Report {
         let mut regions: Vec<String> = inventory.accounts.iter().filter_map(|a| a.regions.present()).flatten().cloned().collect();
         regions.sort();
         regions.dedup();
+        let mut notes = inventory.scan.notes.clone();
+        if let Some(reason) = inventory.organization.as_ref().and_then(|o| o.units.as_ref()).and_then(|u| u.unavailable()) {
+            notes.push(format!("the organization's OU tree could not be read ({}): the report has no per-OU scores or view", reason.message));
+        }
         let mut report = Report {
             schema_version: SCHEMA_VERSION.to_string(),
             tool: Tool { name: inventory.scan.tool_name.clone(), version: inventory.scan.tool_version.clone() },
@@ -93,8 +110,9 @@ impl Report {
                     })
                     .collect(),
                 regions,
-                notes: inventory.scan.notes.clone(),
+                notes,
                 parameters: None,
+                organization_tree: organization_tree(inventory),
             },
             summary: Summary::default(),
             checks,

@@ -157,6 +157,7 @@ mod tests {
                 regions: Vec::new(),
                 notes: Vec::new(),
                 parameters: None,
+                organization_tree: None,
             },
             summary: Summary::default(),
             checks: Vec::new(),

@@ -148,6 +148,34 @@ pub struct ScanInfo {
     /// The run's effective selection and parameters, as settled from flags and the config.
     #[serde(default)]
     pub parameters: Option<RunParameters>,
+    /// Organization scans: the organization's roots and OUs with their direct accounts, or
+    /// why they could not be read. Null for a single-account scan and for a report of an
+    /// inventory written before the tree was read.
+    #[serde(default)]
+    pub organization_tree: Option<OrganizationTree>,
+}
+
+/// The organization's tree as AWS Organizations lists it (`ListRoots`,
+/// `ListOrganizationalUnitsForParent`, `ListAccountsForParent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrganizationTree {
+    /// The root first, then the OUs breadth first (siblings by name); empty when the tree
+    /// could not be read.
+    pub units: Vec<UnitInfo>,
+    /// Why the tree could not be read (null when it was). Never a partial tree: without the
+    /// whole tree there are no per-OU scores.
+    pub unavailable: Option<Unavailable>,
+}
+
+/// One root (`r-…`) or organizational unit (`ou-…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UnitInfo {
+    pub id: String,
+    pub name: String,
+    /// The parent root or OU; null for the root.
+    pub parent: Option<String>,
+    /// The accounts directly in it (not in its child OUs), in scope or not.
+    pub accounts: Vec<String>,
 }
 
 /// What a run was asked to do, so a report says under which rules its verdicts were made.

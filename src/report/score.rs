@@ -29,6 +29,16 @@
 //!   **Framework score** = controls passed ÷ controls evaluated (PASS + FAIL + unknown) × 100,
 //!   as AWS Security Hub reports a standard's score, except that unknown counts as not passed.
 //!
+//! - **Per OU** (organization scans whose OU tree was read): the mean of the account scores
+//!   of every account in scope in the OU's subtree (its own accounts and those of every OU
+//!   below it), an account that could not be scanned counting 0 as for the organization; the
+//!   grade and the CRITICAL cap as for the organization, over the subtree's findings. An OU
+//!   with no account in scope has no score.
+//! - **Framework verdicts per account and per OU**: the organization's rule, over the
+//!   findings of the scope's accounts only (a control fails in a scope when a mapped check
+//!   fails in any of its accounts; unknown when none fails but evidence is missing or one of
+//!   its accounts could not be scanned). Carried compactly (control id → status).
+//!
 //! Suppressions: a suppressed FAIL still counts as FAIL (and a suppressed ERROR as unknown).
 //! A suppression records an accepted risk, not a fixed one, so writing suppressions can never
 //! raise a score. It does lift the CRITICAL cap: the cap is for *unmitigated* critical
@@ -88,6 +98,49 @@ pub struct Scores {
     pub accounts: Vec<AccountScore>,
     /// Framework key (`cis-6.0`, `securityhub`, …) → its controls' statuses and score.
     pub frameworks: BTreeMap<String, FrameworkScore>,
+    /// Organization scans whose OU tree was read: one per root and OU, in the order of
+    /// `scan.organization_tree.units`. Empty otherwise.
+    #[serde(default)]
+    pub units: Vec<UnitScore>,
+}
+
+/// One root's or OU's score: over every account in scope in its subtree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UnitScore {
+    /// The root or OU id (`r-…`, `ou-…`).
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    /// The accounts in scope in its subtree (its own and those of the OUs below it), sorted.
+    pub accounts: Vec<String>,
+    /// Mean of those accounts' scores (rounded down to one decimal); null when none has one.
+    pub score: Option<f64>,
+    /// As for the organization, after the CRITICAL cap; null without a score.
+    pub grade: Option<Grade>,
+    /// Ids of the subtree's unsuppressed CRITICAL failures (they cap its grade at `poor`).
+    pub capped_by: Vec<String>,
+    /// Sums over its accounts of (account, check) pairs passed, failed and unknown.
+    pub passed: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    /// Its accounts that could not be scanned (each scored 0, in the mean).
+    pub unscanned_accounts: Vec<String>,
+    /// Framework key → the controls' statuses over the subtree's accounts.
+    pub frameworks: BTreeMap<String, ScopeFrameworkScore>,
+}
+
+/// A framework's controls within one account or OU: the organization's rule over the
+/// scope's findings, carried as control id → status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ScopeFrameworkScore {
+    /// Controls passed ÷ controls evaluated × 100 (rounded down to one decimal); null when
+    /// no control was evaluated in the scope.
+    pub score: Option<f64>,
+    pub passed: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    /// Control id → PASS, FAIL, ERROR (unknown) or NOT_APPLICABLE.
+    pub controls: BTreeMap<String, Status>,
 }
 
 /// The organization's (or the single account's) score.
@@ -125,6 +178,9 @@ pub struct AccountScore {
     pub unknown: usize,
     /// False when the account could not be scanned.
     pub scanned: bool,
+    /// Framework key → the controls' statuses over this account's findings alone.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, ScopeFrameworkScore>,
 }
 
 /// One framework's controls.
@@ -190,13 +246,86 @@ fn is_unmitigated_critical(f: &Finding) -> bool {
     f.status == Status::Fail && f.severity == Severity::Critical && f.suppression.is_none()
 }
 
+/// The mean of account scores, rounded down to one decimal; None when there is none.
+fn mean(scores: &[f64]) -> Option<f64> {
+    (!scores.is_empty()).then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).floor() / 10.0)
+}
+
+/// framework → control → mapped checks (selected checks only), and each check's severity.
+struct Mapping<'a> {
+    controls: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>,
+    severity: BTreeMap<&'a str, Severity>,
+}
+
+impl<'a> Mapping<'a> {
+    fn of(report: &'a Report) -> Mapping<'a> {
+        let mut controls: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+        for check in &report.checks {
+            for (framework, ids) in &check.frameworks {
+                for control in ids {
+                    controls.entry(framework.as_str()).or_default().entry(control.as_str()).or_default().push(check.code.as_str());
+                }
+            }
+        }
+        Mapping { controls, severity: report.checks.iter().map(|c| (c.code.as_str(), c.severity)).collect() }
+    }
+
+    /// Every framework's controls over `findings` (the findings of one scope): FAIL when a
+    /// mapped check fails in them, else unknown when one of them is ERROR or `incomplete`
+    /// (an account of the scope could not be scanned), else PASS when one passed, else N/A.
+    fn frameworks(&self, findings: &[&Finding], incomplete: bool) -> BTreeMap<String, FrameworkScore> {
+        let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in findings {
+            by_check.entry(f.check.as_str()).or_default().push(f);
+        }
+        let check_status = |code: &str| combine(by_check.get(code).into_iter().flatten().copied());
+        let mut frameworks = BTreeMap::new();
+        for (framework, controls) in &self.controls {
+            let mut out = Vec::new();
+            for (id, checks) in controls {
+                let statuses: Vec<Option<Status>> = checks.iter().map(|c| check_status(c)).collect();
+                let failing_checks: Vec<String> = checks.iter().zip(&statuses).filter(|(_, s)| **s == Some(Status::Fail)).map(|(c, _)| c.to_string()).collect();
+                let status = if !failing_checks.is_empty() {
+                    Status::Fail
+                } else if incomplete || statuses.contains(&Some(Status::Error)) {
+                    Status::Error
+                } else if statuses.contains(&Some(Status::Pass)) {
+                    Status::Pass
+                } else {
+                    Status::NotApplicable
+                };
+                let severity = checks.iter().map(|c| self.severity.get(c).copied().unwrap_or(Severity::Info)).max().unwrap_or(Severity::Info);
+                out.push(ControlScore { id: id.to_string(), status, severity, checks: checks.iter().map(|c| c.to_string()).collect(), failing_checks });
+            }
+            out.sort_by_key(|c| natural_key(&c.id));
+            let count = |s: Status| out.iter().filter(|c| c.status == s).count();
+            let (passed, failed, unknown) = (count(Status::Pass), count(Status::Fail), count(Status::Error));
+            frameworks.insert(framework.to_string(), FrameworkScore { score: percent(passed, passed + failed + unknown), passed, failed, unknown, controls: out });
+        }
+        frameworks
+    }
+
+    /// The same, carried compactly for an account or an OU.
+    fn scope_frameworks(&self, findings: &[&Finding], incomplete: bool) -> BTreeMap<String, ScopeFrameworkScore> {
+        self.frameworks(findings, incomplete)
+            .into_iter()
+            .map(|(key, f)| {
+                let controls = f.controls.iter().map(|c| (c.id.clone(), c.status)).collect();
+                (key, ScopeFrameworkScore { score: f.score, passed: f.passed, failed: f.failed, unknown: f.unknown, controls })
+            })
+            .collect()
+    }
+}
+
 impl Scores {
-    /// Compute every score from the report's accounts, checks and findings.
+    /// Compute every score from the report's accounts, checks, findings and OU tree.
     pub fn compute(report: &Report) -> Scores {
         let codes: Vec<&str> = report.checks.iter().map(|c| c.code.as_str()).collect();
         let unscanned: BTreeSet<&str> = report.scan.accounts.iter().filter(|a| a.status == AccountStatus::NotScanned).map(|a| a.id.as_str()).collect();
+        let mut by_account: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         let mut by_account_check: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
+            by_account.entry(f.account.as_str()).or_default().push(f);
             by_account_check.entry((f.account.as_str(), f.check.as_str())).or_default().push(f);
         }
         let mut account_ids: Vec<&str> = report.scan.accounts.iter().map(|a| a.id.as_str()).collect();
@@ -205,6 +334,8 @@ impl Scores {
                 account_ids.push(f.account.as_str());
             }
         }
+        let mapping = Mapping::of(report);
+        let no_findings: Vec<&Finding> = Vec::new();
 
         let mut accounts = Vec::new();
         for id in account_ids {
@@ -219,13 +350,15 @@ impl Scores {
                     _ => {}
                 }
             }
-            let capped_by: Vec<String> = report.findings.iter().filter(|f| f.account == id && is_unmitigated_critical(f)).map(|f| f.id.clone()).collect();
+            let own = by_account.get(id).unwrap_or(&no_findings);
+            let capped_by: Vec<String> = own.iter().filter(|f| is_unmitigated_critical(f)).map(|f| f.id.clone()).collect();
             let score = percent(passed, passed + failed + unknown);
-            accounts.push(AccountScore { id: id.to_string(), score, grade: grade(score, !capped_by.is_empty()), capped_by, passed, failed, unknown, scanned });
+            let frameworks = mapping.scope_frameworks(own, !scanned);
+            accounts.push(AccountScore { id: id.to_string(), score, grade: grade(score, !capped_by.is_empty()), capped_by, passed, failed, unknown, scanned, frameworks });
         }
 
         let scored: Vec<f64> = accounts.iter().filter_map(|a| a.score).collect();
-        let org_score = (!scored.is_empty()).then(|| (scored.iter().sum::<f64>() / scored.len() as f64 * 10.0).floor() / 10.0);
+        let org_score = mean(&scored);
         let capped_by: Vec<String> = report.findings.iter().filter(|f| is_unmitigated_critical(f)).map(|f| f.id.clone()).collect();
         let organization = OrganizationScore {
             score: org_score,
@@ -236,52 +369,70 @@ impl Scores {
             unknown: accounts.iter().map(|a| a.unknown).sum(),
             unscanned_accounts: unscanned.iter().map(|s| s.to_string()).collect(),
         };
-
-        // framework → control → mapped checks (selected checks only).
-        let mut mapping: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
-        for check in &report.checks {
-            for (framework, controls) in &check.frameworks {
-                for control in controls {
-                    mapping.entry(framework.as_str()).or_default().entry(control.as_str()).or_default().push(check.code.as_str());
-                }
-            }
-        }
-        let severity_of = |code: &str| report.checks.iter().find(|c| c.code == code).map(|c| c.severity).unwrap_or(Severity::Info);
-        let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for f in &report.findings {
-            by_check.entry(f.check.as_str()).or_default().push(f);
-        }
-        let check_status = |code: &str| combine(by_check.get(code).into_iter().flatten().copied());
-        let mut frameworks = BTreeMap::new();
-        for (framework, controls) in mapping {
-            let mut out = Vec::new();
-            for (id, checks) in controls {
-                let statuses: Vec<Option<Status>> = checks.iter().map(|c| check_status(c)).collect();
-                let failing_checks: Vec<String> = checks.iter().zip(&statuses).filter(|(_, s)| **s == Some(Status::Fail)).map(|(c, _)| c.to_string()).collect();
-                let status = if !failing_checks.is_empty() {
-                    Status::Fail
-                } else if !unscanned.is_empty() || statuses.contains(&Some(Status::Error)) {
-                    Status::Error
-                } else if statuses.contains(&Some(Status::Pass)) {
-                    Status::Pass
-                } else {
-                    Status::NotApplicable
-                };
-                let severity = checks.iter().map(|c| severity_of(c)).max().unwrap_or(Severity::Info);
-                out.push(ControlScore { id: id.to_string(), status, severity, checks: checks.iter().map(|c| c.to_string()).collect(), failing_checks });
-            }
-            out.sort_by_key(|c| natural_key(&c.id));
-            let count = |s: Status| out.iter().filter(|c| c.status == s).count();
-            let (passed, failed, unknown) = (count(Status::Pass), count(Status::Fail), count(Status::Error));
-            frameworks.insert(framework.to_string(), FrameworkScore { score: percent(passed, passed + failed + unknown), passed, failed, unknown, controls: out });
-        }
-        Scores { organization, accounts, frameworks }
+        let all: Vec<&Finding> = report.findings.iter().collect();
+        let frameworks = mapping.frameworks(&all, !unscanned.is_empty());
+        let units = unit_scores(report, &accounts, &by_account, &mapping);
+        Scores { organization, accounts, frameworks, units }
     }
 
     /// The score of one account, if it is in the report.
     pub fn account(&self, id: &str) -> Option<&AccountScore> {
         self.accounts.iter().find(|a| a.id == id)
     }
+
+    /// The score of one root or OU, if the report has the organization's tree.
+    pub fn unit(&self, id: &str) -> Option<&UnitScore> {
+        self.units.iter().find(|u| u.id == id)
+    }
+}
+
+/// Every root's and OU's score, when the report carries the organization's tree.
+fn unit_scores(report: &Report, accounts: &[AccountScore], by_account: &BTreeMap<&str, Vec<&Finding>>, mapping: &Mapping) -> Vec<UnitScore> {
+    let Some(tree) = &report.scan.organization_tree else { return Vec::new() };
+    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for u in &tree.units {
+        if let Some(parent) = &u.parent {
+            children.entry(parent.as_str()).or_default().push(u.id.as_str());
+        }
+    }
+    let direct: BTreeMap<&str, &Vec<String>> = tree.units.iter().map(|u| (u.id.as_str(), &u.accounts)).collect();
+    tree.units
+        .iter()
+        .map(|unit| {
+            // The subtree's accounts (each node once, whatever the tree says).
+            let mut in_subtree: BTreeSet<&str> = BTreeSet::new();
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            let mut stack = vec![unit.id.as_str()];
+            while let Some(node) = stack.pop() {
+                if !seen.insert(node) {
+                    continue;
+                }
+                in_subtree.extend(direct.get(node).into_iter().flat_map(|a| a.iter().map(String::as_str)));
+                stack.extend(children.get(node).into_iter().flatten().copied());
+            }
+            let members: Vec<&AccountScore> = accounts.iter().filter(|a| in_subtree.contains(a.id.as_str())).collect();
+            let findings: Vec<&Finding> = members.iter().flat_map(|a| by_account.get(a.id.as_str()).into_iter().flatten().copied()).collect();
+            let capped_by: Vec<String> = findings.iter().filter(|f| is_unmitigated_critical(f)).map(|f| f.id.clone()).collect();
+            let unscanned_accounts: Vec<String> = members.iter().filter(|a| !a.scanned).map(|a| a.id.clone()).collect();
+            let score = mean(&members.iter().filter_map(|a| a.score).collect::<Vec<_>>());
+            let mut ids: Vec<String> = members.iter().map(|a| a.id.clone()).collect();
+            ids.sort();
+            UnitScore {
+                id: unit.id.clone(),
+                name: unit.name.clone(),
+                parent: unit.parent.clone(),
+                accounts: ids,
+                score,
+                grade: grade(score, !capped_by.is_empty()),
+                capped_by,
+                passed: members.iter().map(|a| a.passed).sum(),
+                failed: members.iter().map(|a| a.failed).sum(),
+                unknown: members.iter().map(|a| a.unknown).sum(),
+                frameworks: mapping.scope_frameworks(&findings, !unscanned_accounts.is_empty()),
+                unscanned_accounts,
+            }
+        })
+        .collect()
 }
 
 /// Control ids in reading order: `4.2` before `4.10`, `CloudTrail.4` before `CloudTrail.10`.
@@ -308,7 +459,7 @@ fn natural_key(id: &str) -> Vec<(String, u64)> {
 mod tests {
     use super::*;
     use crate::model::{ScanMode, Scope};
-    use crate::report::{AccountInfo, Caller, CheckInfo, ScanInfo, Summary, Suppression, Tool};
+    use crate::report::{AccountInfo, Caller, CheckInfo, OrganizationTree, ScanInfo, Summary, Suppression, Tool, UnitInfo};
 
     fn check(code: &str, severity: Severity, scope: Scope, cis: &str) -> CheckInfo {
         CheckInfo {
@@ -364,6 +515,7 @@ mod tests {
                 regions: vec![],
                 notes: vec![],
                 parameters: None,
+                organization_tree: None,
             },
             summary: Summary::default(),
             checks,
@@ -494,5 +646,83 @@ mod tests {
         assert_eq!((status("3.3"), status("3.4"), status("4.1"), status("4.2")), (Status::Fail, Status::Pass, Status::Pass, Status::Fail));
         assert_eq!(cis.score, Some(50.0));
         assert_eq!(natural_key("4.10") > natural_key("4.2"), true);
+    }
+
+    /// `(id, parent, direct accounts)` as the report's OU tree.
+    fn with_tree(mut r: Report, units: &[(&str, Option<&str>, &[&str])]) -> Report {
+        r.scan.organization_tree = Some(OrganizationTree {
+            units: units
+                .iter()
+                .map(|(id, parent, accounts)| UnitInfo { id: id.to_string(), name: id.to_uppercase(), parent: parent.map(str::to_string), accounts: accounts.iter().map(|a| a.to_string()).collect() })
+                .collect(),
+            unavailable: None,
+        });
+        r
+    }
+
+    #[test]
+    fn an_ou_with_an_unscanned_account_scores_lower() {
+        let mut r = organization(&REGIONS[..1]);
+        r.scan.accounts.push(AccountInfo { id: "333333333333".into(), name: None, status: AccountStatus::NotScanned, reason: Some("AccessDenied".into()), regions: vec![] });
+        // Root holds A; OU x holds B; OU y holds B and the unscanned C (an account in two OUs
+        // cannot happen in AWS, but keeps the comparison to one variable).
+        let r = with_tree(r, &[("r-root", None, &["111111111111"]), ("ou-x", Some("r-root"), &["222222222222"]), ("ou-y", Some("r-root"), &["222222222222", "333333333333"])]);
+        let s = Scores::compute(&r);
+        let (x, y) = (s.unit("ou-x").unwrap(), s.unit("ou-y").unwrap());
+        assert_eq!((x.score, x.accounts.len()), (Some(50.0), 1));
+        assert_eq!((y.score, y.unscanned_accounts.clone()), (Some(25.0), vec!["333333333333".to_string()]), "(50 + 0) / 2: the unscanned account stays in the mean");
+        assert!(y.score < x.score);
+        assert_eq!((y.passed, y.failed, y.unknown), (2, 2, 4));
+        // No control passes in an OU one of whose accounts was not read.
+        assert!(y.frameworks["cis-6.0"].controls.values().all(|st| *st != Status::Pass));
+        assert_eq!(x.frameworks["cis-6.0"].controls["3.4"], Status::Pass);
+    }
+
+    #[test]
+    fn a_nested_ou_aggregates_its_children() {
+        let mut r = organization(&REGIONS[..1]);
+        for f in r.findings.iter_mut().filter(|f| f.check == "CT201" && f.account == "111111111111") {
+            f.status = Status::Pass;
+        }
+        let r = with_tree(r, &[("r-root", None, &[]), ("ou-work", Some("r-root"), &[]), ("ou-prod", Some("ou-work"), &["111111111111"]), ("ou-dev", Some("ou-work"), &["222222222222"]), ("ou-empty", Some("r-root"), &[])]);
+        let s = Scores::compute(&r);
+        let (prod, dev, work, root) = (s.unit("ou-prod").unwrap(), s.unit("ou-dev").unwrap(), s.unit("ou-work").unwrap(), s.unit("r-root").unwrap());
+        assert_eq!((prod.score, prod.grade), (Some(100.0), Some(Grade::Good)));
+        assert_eq!((dev.score, dev.grade), (Some(50.0), Some(Grade::Poor)));
+        assert_eq!(work.accounts, vec!["111111111111".to_string(), "222222222222".to_string()]);
+        assert_eq!(work.score, Some(75.0), "the mean of its children's accounts");
+        assert_eq!(work.grade, Some(Grade::Poor), "B's critical failure caps the parent too");
+        assert_eq!(work.capped_by, dev.capped_by);
+        assert!(prod.capped_by.is_empty());
+        assert_eq!((root.score, root.grade), (s.organization.score, s.organization.grade), "the root is the organization");
+        let empty = s.unit("ou-empty").unwrap();
+        assert_eq!((empty.score, empty.grade, empty.accounts.len()), (None, None, 0));
+        assert_eq!(s.units.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), vec!["r-root", "ou-work", "ou-prod", "ou-dev", "ou-empty"], "the tree's order");
+        // Framework verdicts roll up the same way: 3.3 (CT301) fails in dev and so in work.
+        assert_eq!(prod.frameworks["cis-6.0"].controls["3.3"], Status::Pass);
+        assert_eq!(dev.frameworks["cis-6.0"].controls["3.3"], Status::Fail);
+        assert_eq!(work.frameworks["cis-6.0"].controls["3.3"], Status::Fail);
+        // Without a tree there are no unit scores.
+        assert!(Scores::compute(&organization(&REGIONS[..1])).units.is_empty());
+    }
+
+    #[test]
+    fn framework_verdicts_per_account() {
+        let mut r = organization(&REGIONS[..2]);
+        r.findings.push(finding("CT304", Status::Error, Severity::Medium, "111111111111", Some("us-east-1"), "arn:aws:s3:::other"));
+        r.scan.accounts.push(AccountInfo { id: "333333333333".into(), name: None, status: AccountStatus::NotScanned, reason: None, regions: vec![] });
+        let s = Scores::compute(&r);
+        let a = &s.account("111111111111").unwrap().frameworks["cis-6.0"];
+        let b = &s.account("222222222222").unwrap().frameworks["cis-6.0"];
+        let c = &s.account("333333333333").unwrap().frameworks["cis-6.0"];
+        assert_eq!(a.controls, BTreeMap::from([("3.3".into(), Status::Pass), ("3.4".into(), Status::Error), ("4.1".into(), Status::Pass), ("4.2".into(), Status::Fail)]));
+        assert_eq!((a.passed, a.failed, a.unknown, a.score), (2, 1, 1, Some(50.0)));
+        assert_eq!(b.controls["3.3"], Status::Fail, "B's own critical failure");
+        assert_eq!(b.controls["3.4"], Status::Pass, "A's ERROR is not B's");
+        assert!(c.controls.values().all(|st| *st == Status::Error), "an unscanned account is unknown on every control: {:?}", c.controls);
+        // The organization's verdict is the worst over its accounts.
+        let org = &s.frameworks["cis-6.0"];
+        assert_eq!(org.controls.iter().find(|c| c.id == "3.4").unwrap().status, Status::Error);
+        assert_eq!(org.controls.iter().find(|c| c.id == "3.3").unwrap().status, Status::Fail);
     }
 }

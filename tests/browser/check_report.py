@@ -12,6 +12,14 @@ scripts/setup-browser.sh). Loads the report from a file:// URL with no network, 
 - exercises the filters: status (default FAIL) -> every visible outcome row has that status
   (and, with --expect-status-count, exactly that many); search text -> every visible row
   matches; then clears them;
+- with --scope ou=ID=SCORE / a=ID=SCORE, chooses that OU (a click on its row of the OU table)
+  or account (the filter bar): the verdict's and the tile's score must then be SCORE (the
+  JSON report's), the count tiles must count exactly the rows then shown, and the address
+  fragment must name the scope; with --region R, the tiles must count the rows of that region
+  and differ from the unfiltered counts while the score stays, with the note saying why;
+  with --fragment F, the page loaded at `#F` must restore every filter F names (and keep F),
+  its tiles counting the rows shown;
+- with --expect-ou-score ID=SCORE, the OU table shows SCORE for that OU;
 - opens one evidence drawn on demand and checks it is JSON;
 - takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf) and reads the
   text of its first page (--pdf-first-page-text: a small reader of Chromium's PDFs);
@@ -35,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import re
 import zlib
@@ -274,6 +283,25 @@ VISIBLE_ROWS = r"""(() => [...document.querySelectorAll('#checks tr.f')]
   .filter(r => !r.hidden && !r.closest('article').hidden && !r.closest('table').hidden && !(r.closest('details.pg') && (r.closest('details.pg').hidden)))"""
 
 
+# Every count tile, and the rows shown counted the same way (status; suppressed apart).
+TILES_AND_ROWS = VISIBLE_ROWS.replace("(() => [...", "(() => { const rows = [...", 1) + r""";
+  const shown = {pass: 0, fail: 0, error: 0, na: 0, suppressed: 0};
+  const key = {PASS: 'pass', FAIL: 'fail', ERROR: 'error', NOT_APPLICABLE: 'na'};
+  rows.forEach(r => { shown[key[r.dataset.s]]++; if (r.hasAttribute('data-sup')) shown.suppressed++; });
+  const tiles = {};
+  document.querySelectorAll('.tiles [data-n]').forEach(e => { tiles[e.dataset.n] = +e.textContent; });
+  const score = [...document.querySelectorAll('[data-k="score"], .org-score')].map(e => e.textContent);
+  const note = document.getElementById('tw-scope-note');
+  return {shown, tiles, score, scope: document.documentElement.dataset.scope || '', hash: location.hash,
+          note: note && !note.hidden ? note.textContent : null,
+          form: Object.fromEntries([...document.getElementById('tw-filters').elements].filter(e => e.name).map(e => [e.name, e.value]))};
+})()"""
+
+
+def tiles_match_rows(t):
+    return all(t["tiles"].get(k) == t["shown"][k] for k in ("pass", "fail", "error", "na", "suppressed"))
+
+
 def set_filter(cdp, name, value, event):
     return cdp.eval(
         "(() => { const f = document.getElementById('tw-filters'); const t0 = performance.now();"
@@ -316,6 +344,10 @@ def main():
     ap.add_argument("--first-screen-text", action="append", default=[], help="text that must be visible in the first viewport, unscrolled (repeatable)")
     ap.add_argument("--pdf-first-page-text", action="append", default=[], help="text that must be in the text of the PDF's first page (with --pdf; repeatable)")
     ap.add_argument("--print-first-page-text", action="append", default=[], help="text that must be on the first printed A4 page, inside the verdict block (repeatable)")
+    ap.add_argument("--scope", action="append", default=[], help="ou=ID=SCORE or a=ID=SCORE: choose that scope and expect that score (repeatable)")
+    ap.add_argument("--region", help="a region filter that must narrow the count tiles")
+    ap.add_argument("--fragment", help="load the page at #FRAGMENT and expect its filters restored")
+    ap.add_argument("--expect-ou-score", action="append", default=[], help="ID=SCORE: the OU table shows that score (repeatable)")
     ap.add_argument("--timing-runs", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -410,6 +442,83 @@ def main():
         after = cdp.eval(VISIBLE_ROWS + ".length)()")
         if after != s["rows"] and not cdp.eval("!!document.querySelector('details.pg[data-lazy]')"):
             problems.append(f"after clearing the filters {after} of {s['rows']} rows are visible")
+
+        # The OU table shows the JSON's per-OU scores.
+        for spec in args.expect_ou_score:
+            ou, _, want = spec.partition("=")
+            got = cdp.eval(f"(() => {{ const r = document.querySelector('table.ou-tree tr.ou[data-ou=\"' + CSS.escape({json.dumps(ou)}) + '\"] span.score'); return r ? r.textContent : null; }})()")
+            result.setdefault("ou_table", {})[ou] = got
+            if got != want:
+                problems.append(f"OU table: {ou} shows score {got!r}, the JSON report {want!r}")
+
+        # Scopes: an OU (clicked in the OU table) or an account (the filter bar).
+        # (The tiles are compared with the rows in the page: a static report, every row drawn.)
+        unfiltered = cdp.eval(TILES_AND_ROWS)
+        result["unfiltered"] = unfiltered
+        if (args.scope or args.region or args.fragment) and not tiles_match_rows(unfiltered):
+            problems.append(f"unfiltered: the tiles {unfiltered['tiles']} do not count the rows {unfiltered['shown']}")
+        for spec in args.scope:
+            kind, ident, want = (spec.split("=", 2) + ["", ""])[:3]
+            if kind == "ou":
+                clicked = cdp.eval(f"(() => {{ const a = document.querySelector('table.ou-tree a.scope-link[data-ou=\"' + CSS.escape({json.dumps(ident)}) + '\"]'); if (!a) return false; a.click(); return true; }})()")
+                if not clicked:
+                    problems.append(f"scope {spec}: no link for that OU in the OU table")
+            else:
+                set_filter(cdp, "a", ident, "change")
+            t = cdp.eval(TILES_AND_ROWS)
+            result.setdefault("scopes", {})[spec] = t
+            if set(t["score"]) != {want}:
+                problems.append(f"scope {spec}: the scores shown are {t['score']}, expected {want!r}")
+            if not tiles_match_rows(t):
+                problems.append(f"scope {spec}: the tiles {t['tiles']} do not count the rows shown {t['shown']}")
+            if t["tiles"] == unfiltered["tiles"]:
+                problems.append(f"scope {spec}: the count tiles did not change ({t['tiles']})")
+            if t["scope"] != f"{kind}:{ident}" or f"{kind}={ident}" not in t["hash"]:
+                problems.append(f"scope {spec}: data-scope {t['scope']!r}, fragment {t['hash']!r}")
+            if not t["note"]:
+                problems.append(f"scope {spec}: no scope note")
+            cdp.eval("document.getElementById('tw-filters').reset()")
+            time.sleep(0.1)
+        if args.region:
+            set_filter(cdp, "r", args.region, "change")
+            t = cdp.eval(TILES_AND_ROWS)
+            result["region"] = t
+            if not tiles_match_rows(t):
+                problems.append(f"region {args.region}: the tiles {t['tiles']} do not count the rows shown {t['shown']}")
+            if sum(t["tiles"].values()) >= sum(unfiltered["tiles"].values()):
+                problems.append(f"region {args.region}: the tiles did not narrow ({t['tiles']} vs {unfiltered['tiles']})")
+            if t["score"] != unfiltered["score"]:
+                problems.append(f"region {args.region}: the score changed ({t['score']} vs {unfiltered['score']}): a region filter narrows counts, not the score")
+            if not t["note"] or "narrow the counts" not in t["note"]:
+                problems.append(f"region {args.region}: the note does not say the region filter narrows only the counts: {t['note']!r}")
+            cdp.eval("document.getElementById('tw-filters').reset()")
+            time.sleep(0.1)
+            back = cdp.eval(TILES_AND_ROWS)
+            if back["tiles"] != unfiltered["tiles"] or back["hash"] not in ("", "#"):
+                problems.append(f"after clearing: tiles {back['tiles']} (were {unfiltered['tiles']}), fragment {back['hash']!r}")
+        if args.fragment:
+            frag = args.fragment.lstrip("#")
+            # A fresh load (not a same-document fragment change): through about:blank.
+            navigate(cdp, "about:blank", args.timeout)
+            navigate(cdp, url + "#" + frag, args.timeout)
+            t = cdp.eval(TILES_AND_ROWS)
+            result["fragment"] = t
+            wanted = dict(p.split("=", 1) for p in frag.split("&"))
+            wrong = {k: (t["form"].get(k), v) for k, v in wanted.items() if t["form"].get(k) != urllib.parse.unquote(v)}
+            if wrong:
+                problems.append(f"fragment #{frag}: filters not restored (shown, wanted): {wrong}")
+            if not tiles_match_rows(t):
+                problems.append(f"fragment #{frag}: the tiles {t['tiles']} do not count the rows shown {t['shown']}")
+            if t["tiles"] == unfiltered["tiles"]:
+                problems.append(f"fragment #{frag}: the count tiles are the unfiltered ones")
+            if t["hash"] != "#" + frag:
+                problems.append(f"fragment #{frag}: the address became {t['hash']!r}")
+            if "s" in wanted:
+                off = cdp.eval(VISIBLE_ROWS + f".filter(r => r.dataset.s !== {json.dumps(wanted['s'])}).length)()")
+                if off:
+                    problems.append(f"fragment #{frag}: {off} rows of another status shown")
+            cdp.eval("document.getElementById('tw-filters').reset()")
+            time.sleep(0.1)
 
         # Evidence drawn on demand.
         ev = cdp.eval(

@@ -382,7 +382,7 @@ pub fn inventory(accounts: Vec<Account>, trails: Vec<TrailBuilder>, buckets: Vec
 pub fn in_org(mut inv: Inventory) -> Inventory {
     inv.scan.mode = ScanMode::Organization;
     inv.scan.caller.account_id = MGMT.into();
-    inv.organization = Some(Organization { id: "o-abc123def4".into(), management_account_id: MGMT.into() });
+    inv.organization = Some(Organization { id: "o-abc123def4".into(), management_account_id: MGMT.into(), units: None });
     inv
 }
 

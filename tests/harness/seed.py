@@ -598,10 +598,13 @@ def create_organization(w: World) -> dict[str, Any]:
     return org
 
 
-def create_ou(w: World, name: str) -> str:
+def create_ou(w: World, name: str, parent: str | None = None) -> str:
+    """An OU under the root, or under the OU named `parent` (created before it)."""
     org = w.out["organization"]
-    ou = w.client("organizations").create_organizational_unit(ParentId=org["root_id"], Name=name)
+    parent_id = org["organizational_units"][parent] if parent else org["root_id"]
+    ou = w.client("organizations").create_organizational_unit(ParentId=parent_id, Name=name)
     org["organizational_units"][name] = ou["OrganizationalUnit"]["Id"]
+    org.setdefault("ou_parents", {})[name] = parent
     return ou["OrganizationalUnit"]["Id"]
 
 
@@ -835,10 +838,12 @@ def scenario_failing(w: World) -> None:
     # No account-level Block Public Access on purpose.
 
 
-def _org_common(w: World, members: list[tuple[str, str | None]], ous: list[str]) -> str:
+def _org_common(w: World, members: list[tuple[str, str | None]], ous: list[tuple[str, str | None]]) -> str:
+    """The organization, its OUs as (name, parent OU name or None for the root), parents
+    first, and its member accounts as (name, OU name or None for the root)."""
     org = create_organization(w)
-    for ou in ous:
-        create_ou(w, ou)
+    for ou, parent in ous:
+        create_ou(w, ou, parent)
     for name, ou in members:
         step(f"account {name}")
         create_account(w, name, ou)
@@ -879,8 +884,10 @@ def _org_trail(w: World, org_id: str, log_archive: str, bucket: str, *, key_logi
 def scenario_org(w: World) -> None:
     org_id = _org_common(
         w,
-        [("log-archive", None), ("member-a", None), ("member-b", None), ("member-norole", None)],
-        [],
+        # Root → Core (log-archive), Members (member-b) → Team-A (member-a); member-norole and
+        # the management account at the root.
+        [("log-archive", "Core"), ("member-a", "Team-A"), ("member-b", "Members"), ("member-norole", None)],
+        [("Core", None), ("Members", None), ("Team-A", "Members")],
     )
     accounts = w.out["accounts"]
     step("member-norole loses OrganizationAccountAccessRole")
@@ -936,11 +943,12 @@ def scenario_demo(w: World) -> None:
         [
             ("log-archive", "Security"),
             ("security-tooling", "Security"),
-            ("prod-payments", "Workloads"),
+            ("prod-payments", "Prod"),
             ("dev-sandbox", "Sandbox"),
-            ("legacy-analytics", "Workloads"),
+            ("legacy-analytics", "Non-prod"),
         ],
-        ["Security", "Workloads", "Sandbox"],
+        # Root → Security, Workloads → (Prod, Non-prod), Sandbox; the management account at the root.
+        [("Security", None), ("Workloads", None), ("Prod", "Workloads"), ("Non-prod", "Workloads"), ("Sandbox", None)],
     )
     accounts = w.out["accounts"]
     mgmt = DEFAULT_ACCOUNT

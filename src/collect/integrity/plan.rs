@@ -214,7 +214,7 @@ mod tests {
     fn an_organization_trail_has_a_chain_per_account_and_region() {
         let regions = Fact::Present(vec!["eu-west-1".to_string(), "us-east-1".to_string()]);
         let accounts = [account("111111111111", regions.clone()), account("222222222222", regions)];
-        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into() };
+        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into(), units: None };
         let (start, end) = ("2026-11-29T12:00:00Z".parse().unwrap(), "2026-11-30T12:00:00Z".parse().unwrap());
         let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
         let planned: Vec<(String, String, String, bool)> = chains
@@ -241,7 +241,7 @@ mod tests {
         let (start, end) = ("2026-11-29T12:00:00Z".parse().unwrap(), "2026-11-30T12:00:00Z".parse().unwrap());
         let denied = Fact::Unavailable(Unavailable::new(UnavailableKind::AccessDenied, Some("account:ListRegions"), "denied"));
         let accounts = [account("111111111111", denied)];
-        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into() };
+        let org = Organization { id: "o-abc123defg".into(), management_account_id: "111111111111".into(), units: None };
         let chains = plan_chains(&org_trail(true), &accounts, Some(&org), start, end);
         assert_eq!(chains.len(), 1);
         assert!(chains[0].1.is_none() && matches!(chains[0].0.result, Fact::Unavailable(_)), "regions unknown: no walk, the reason kept");

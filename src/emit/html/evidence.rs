@@ -148,8 +148,9 @@ impl Island {
         self.rows.entry(code.to_string()).or_default().push(row);
     }
 
-    /// The island's text, safe inside its `<script>` element.
-    pub(super) fn finish(self, report: &Report) -> String {
+    /// The island's text, safe inside its `<script>` element. `scopes` are the precomputed
+    /// numbers of every account and OU (`units::scope_data`), carried as they are.
+    pub(super) fn finish(self, report: &Report, scopes: Value) -> String {
         let (evidence, shared) = self.store.encode();
         let names: serde_json::Map<String, Value> = report.scan.accounts.iter().filter_map(|a| a.name.as_ref().map(|n| (a.id.clone(), Value::String(n.clone())))).collect();
         script_json(&serde_json::json!({
@@ -159,6 +160,7 @@ impl Island {
             "rows": self.rows,
             "evidence": evidence,
             "shared": shared,
+            "scopes": scopes,
         }))
     }
 }

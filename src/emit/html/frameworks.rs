@@ -8,7 +8,9 @@
 //!
 //! What it must not do: map checks itself or re-judge a control. The mapping comes from the
 //! report's check list; a control's verdict is only the roll-up of its checks' counts (FAIL
-//! wins, suppressed or not), and it says nothing of what the checks do not verify.
+//! wins, suppressed or not), and it says nothing of what the checks do not verify. (With an
+//! account or OU chosen as the scope, the script shows instead that scope's control statuses
+//! from the report's `scores`, carried by `units`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 

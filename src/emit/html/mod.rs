@@ -10,7 +10,10 @@
 //!
 //! Everything is computed in Rust (counts, verdicts, chart geometry; the scores come computed
 //! in the report) by the modules
-//! below, one per job; the templates only lay it out. Rendering is deterministic: the same
+//! below, one per job; the templates only lay it out. With filters set, the script counts the
+//! matching rows and lays the overview's charts out again the same way (`charts`' geometry),
+//! and for a chosen scope (OU, account) it selects that scope's numbers from the island
+//! (`units`); it never computes a score or a verdict. Rendering is deterministic: the same
 //! report and context give the same bytes.
 //!
 //! - `page`: the page model handed to the template, the header, and the assembly of the rest;
@@ -21,6 +24,8 @@
 //! - `accounts`: the per-account score table; `coverage`: the accounts × regions heat map;
 //!   `integrity`: each trail's digest-chain and log-file verdicts (`--verify-integrity`);
 //!   `history`: the trend over previous reports (`--history`);
+//! - `units`: the organization's OU tree and every scope's precomputed numbers (for the
+//!   script's scope selection: organization, OU, account);
 //! - `frameworks`: the control view; `checks`: the per-check sections;
 //! - `lists`: what could not be read and the suppressions;
 //! - `evidence`: the de-duplicated evidence store and JSON island; `escape`: escaping, CSP.
@@ -63,6 +68,7 @@ mod outcome;
 mod overview;
 mod page;
 mod score;
+mod units;
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;

@@ -74,6 +74,9 @@ struct FixGroup {
     target: String,
     findings: usize,
     accounts: usize,
+    /// The accounts of its findings, space-separated (the script hides a group outside the
+    /// chosen scope).
+    account_ids: String,
     /// The fix command, when the report carries one.
     cli: Option<String>,
     fix_account: Option<String>,
@@ -125,6 +128,7 @@ pub(super) fn build(report: &Report, framework: &str) -> Overview {
                 target: target.to_string(),
                 findings: fs.len(),
                 accounts: fs.iter().map(|f| f.account.as_str()).collect::<BTreeSet<_>>().len(),
+                account_ids: fs.iter().map(|f| f.account.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(" "),
                 cli: fix.map(|r| r.cli.clone()),
                 fix_account: fix.map(|r| r.account.clone()),
                 fix_region: fix.and_then(|r| r.region.clone()),

@@ -24,6 +24,7 @@ use super::frameworks::{self, FrameworkView};
 use super::lists::{self, Lists};
 use super::outcome::{RowMaker, is_attention};
 use super::overview::{self, Overview};
+use super::units::{self, UnitsSection};
 use super::{HtmlOptions, SCRIPT, STYLE};
 use crate::emit::RenderContext;
 use crate::model::{AccountStatus, ScanMode};
@@ -43,6 +44,8 @@ pub(super) struct Page {
     integrity: IntegritySection,
     #[serde(flatten)]
     accounts: AccountsSection,
+    #[serde(flatten)]
+    units: UnitsSection,
     #[serde(flatten)]
     lists: Lists,
     #[serde(flatten)]
@@ -132,21 +135,23 @@ pub(super) fn build_page(report: &Report, ctx: &RenderContext, opts: &HtmlOption
     let checks = checks::build(report, &codes, &rows, &mut island, lazy);
     let header = header(report, ctx);
     let style = format!("{STYLE}{}", print_header_css(&header));
+    let framework = frameworks::chosen_framework(report, &ctx.framework);
     Page {
         csp: content_security_policy(&style, SCRIPT),
         style,
         header,
         framework: frameworks::build(report, &ctx.framework, &checks.checks),
-        overview: overview::build(report, &frameworks::chosen_framework(report, &ctx.framework)),
+        overview: overview::build(report, &framework),
         coverage: coverage::build(report, &codes),
         integrity: integrity::build(report),
         accounts: accounts::build(report),
+        units: units::build(report),
         lists: lists::build(report, &rows),
         history: history::build(report),
         filters: filters(report, &checks.checks),
         checks,
         script: SCRIPT,
-        island: island.finish(report),
+        island: island.finish(report, units::scope_data(report, &framework)),
     }
 }
 
