@@ -105,7 +105,7 @@
   function dataOk(sec, r) {
     var d = island();
     if (!accountOk(d.strings[r[0]])) return false;
-    if (state.r && (r[1] < 0 ? '-' : d.strings[r[1]]) !== state.r) return false;
+    if (state.r && (r[1] < 0 ? 'global' : d.strings[r[1]]) !== state.r) return false;
     if (!statusOk(SS[r[4]], false)) return false;
     if (!state.q || sec.head.indexOf(state.q) >= 0) return true;
     var acct = d.strings[r[0]];
@@ -118,7 +118,7 @@
     var d = island(), acct = d.strings[r[0]], region = r[1] < 0 ? null : d.strings[r[1]];
     var tr = el('tr', 'f');
     tr.setAttribute('data-a', acct);
-    tr.setAttribute('data-r', region === null ? '-' : region);
+    tr.setAttribute('data-r', region === null ? 'global' : region);
     tr.setAttribute('data-s', SS[r[4]]);
     var td = el('td');
     td.appendChild(el('span', 'st ' + SC[r[4]], SL[r[4]]));
@@ -127,7 +127,7 @@
     if (own(d.names, acct)) td.appendChild(el('span', 'an', d.names[acct]));
     tr.appendChild(td);
     td = el('td');
-    if (region === null) td.appendChild(el('span', 'muted', 'account-wide')); else td.textContent = region;
+    if (region === null) { var g = el('span', 'muted', 'global'); g.title = 'account-wide: not about one region'; td.appendChild(g); } else td.textContent = region;
     tr.appendChild(td);
     tr.appendChild(el('td', 'res', d.strings[r[2]]));
     tr.appendChild(el('td', 'msg', d.strings[r[3]]));

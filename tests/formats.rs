@@ -842,6 +842,10 @@ fn an_account_wide_finding_has_one_region_value_in_every_format_but_json() {
     let junit = String::from_utf8(render(&emit::junit::Junit, &report, &RenderContext::default())).unwrap();
     assert!(junit.contains(&format!("{} / global / {}", global.account, global.resource)), "{junit}");
 
+    let html = String::from_utf8(render(&emit::html::Html, &report, &RenderContext::default())).unwrap();
+    assert!(html.contains(r#"data-r="global""#) && html.contains(r#"<option value="global">global (account-wide)</option>"#), "the HTML's rows and region filter say global too");
+    assert!(!html.contains(r#"data-r="-""#));
+
     let summary = String::from_utf8(render(&emit::summary::Summary, &report, &RenderContext::default())).unwrap();
     assert!(summary.lines().any(|l| l.contains(&format!("CT102 {} global ", global.account))), "{summary}");
 }
