@@ -210,6 +210,16 @@
     [].forEach.call(doc.querySelectorAll('[data-k="cap"]'), function (e) { saved.hidden.push([e, e.hidden]); });
     [].forEach.call(doc.querySelectorAll('[data-k="gc"]'), function (e) { saved.classes.push([e, e.className]); });
     [].forEach.call(doc.querySelectorAll('tr[data-ctl] td.ctl-v'), function (td) { saved.controls.push([td, td.cloneNode(true)]); });
+    /* What the scope narrows by counting its accounts' outcomes: the not-scanned callout, the
+       verdict's failing checks and controls and its coverage line, each check's counts. */
+    saved.boxes = [].map.call(doc.querySelectorAll('.v-unscanned, .v-sevl, .v-ctl, [data-kc]'), function (e) { return [e, e.cloneNode(true)]; });
+    saved.cov = [].map.call(doc.querySelectorAll('.v-cov [data-k^="cov-"]'), function (e) { return [e, e.textContent]; });
+    saved.sevl = [].map.call(doc.querySelectorAll('.v-sevl .v-sg'), function (g) {
+      return { sev: g.getAttribute('data-sev'), checks: [].map.call(g.querySelectorAll('a[data-fc]'), function (a) { return a.textContent; }) };
+    });
+    saved.ctls = [].map.call(doc.querySelectorAll('.v-ctl .v-fc'), function (c) {
+      return { id: c.getAttribute('data-ctl'), checks: c.getAttribute('data-checks').split(', ') };
+    });
   }
   function restoreNodes() {
     Object.keys(saved.nodes).forEach(function (id) { var e = doc.getElementById(id); if (e) e.parentNode.replaceChild(saved.nodes[id].cloneNode(true), e); });
@@ -292,15 +302,139 @@
       c[0].appendChild(el('span', 'st ' + v[1], v[0]));
     });
   }
+  /* ---- the scope's outcomes, counted: the verdict block and each check's counts ---- */
+  /* Per check, the outcomes of the scope's accounts (every other filter left aside: these are
+     the scope's verdict and counts, beside its selected score and control verdicts). */
+  function scopeCounts() {
+    var d = island(), per = Object.create(null);
+    sections.forEach(function (sec) {
+      var c = per[sec.c] = counts();
+      sec.rows.forEach(function (row) { if (accountOk(row.a)) tally(c, row.s, row.sup); });
+      if (sec.lazy) (d.rows[sec.c] || []).forEach(function (r) { if (accountOk(d.strings[r[0]])) tally(c, SS[r[4]], false); });
+    });
+    return per;
+  }
+  function restoreBoxes() {
+    saved.boxes.forEach(function (b) {
+      var cur = b[0];
+      if (!cur.parentNode) return;
+      var fresh = b[1].cloneNode(true);
+      cur.parentNode.replaceChild(fresh, cur);
+      b[0] = fresh;
+    });
+    saved.cov.forEach(function (t) { t[0].textContent = t[1]; });
+  }
+  function box(sel) { for (var i = 0; i < saved.boxes.length; i++) if (saved.boxes[i][0].matches(sel)) return saved.boxes[i][0]; return null; }
+  /* A check's badge over the scope's outcomes: outcome.rs `verdict`'s roll-up of the counts
+     shown beside it (FAIL wins, then ERROR, then PASS, then N/A); no score, no control verdict. */
+  function rollUp(c) {
+    if (c.fail) return ['FAIL', 's-fail'];
+    if (c.error) return ['ERROR', 's-error'];
+    if (c.pass) return ['PASS', 's-pass'];
+    if (c.na) return ['N/A', 's-na'];
+    return ['NO OUTCOMES', 's-none'];
+  }
+  function countsSpan(c) {
+    var span = el('span', 'cnt');
+    [['n-pass', c.pass + ' pass'], ['n-fail', c.fail + ' fail'], ['n-error', c.error + ' error'], ['n-na', c.na + ' n/a']].concat(c.suppressed ? [['n-sup', c.suppressed + ' suppressed']] : []).forEach(function (p, i) {
+      if (i) span.appendChild(doc.createTextNode(' · '));
+      span.appendChild(el('span', p[0], p[1]));
+    });
+    return span;
+  }
+  function showScopeView(sc) {
+    restoreBoxes();
+    if (!(state.a || inUnit)) return;
+    var per = scopeCounts();
+    /* Each check's badge and counts (framework table, check headers). */
+    [].forEach.call(doc.querySelectorAll('[data-kc]'), function (b) {
+      var c = per[b.getAttribute('data-kc')], st = b.querySelector(':scope > .st'), cnt = b.querySelector(':scope > .cnt');
+      if (!c || !st || !cnt || st.textContent === 'NOT RUN') return;
+      var v = rollUp(c), note = b.querySelector(':scope > .note');
+      st.className = 'st ' + v[1];
+      st.textContent = v[0];
+      if (note) note.parentNode.removeChild(note);
+      if (c.suppressed) st.parentNode.insertBefore(el('span', 'note', c.suppressed + ' suppressed'), st.nextSibling);
+      if (c.suppressed) st.parentNode.insertBefore(doc.createTextNode(' '), st.nextSibling);
+      cnt.parentNode.replaceChild(countsSpan(c), cnt);
+    });
+    /* Failing checks by severity: the organization's list, kept to the checks failing in the scope. */
+    var sevl = box('.v-sevl');
+    if (sevl) {
+      sevl.textContent = '';
+      var groups = saved.sevl.map(function (g) { return { sev: g.sev, checks: g.checks.filter(function (k) { return own(per, k) && per[k].fail > 0; }) }; }).filter(function (g) { return g.checks.length; });
+      if (!groups.length) sevl.textContent = 'No check fails in the selected accounts.';
+      groups.forEach(function (g, gi) {
+        if (gi) sevl.appendChild(doc.createTextNode(' · '));
+        var span = el('span', 'v-sg');
+        span.setAttribute('data-sev', g.sev);
+        span.appendChild(el('span', 'sev sev-' + g.sev, g.sev));
+        span.appendChild(doc.createTextNode(' '));
+        g.checks.forEach(function (k, i) {
+          if (i) span.appendChild(doc.createTextNode(', '));
+          var a = el('a', null, k);
+          a.href = '#c-' + k;
+          a.setAttribute('data-fc', String(per[k].fail));
+          span.appendChild(a);
+          span.appendChild(doc.createTextNode('\u00a0×' + per[k].fail));
+        });
+        sevl.appendChild(span);
+      });
+    }
+    /* Failing controls: the scope's control verdicts (selected, as the JSON report has them),
+       each with its checks that fail in the scope. */
+    var ctl = box('.v-ctl'), list = ctl ? ctl.querySelector('.v-ctll') : null;
+    if (list) {
+      list.textContent = '';
+      var fails = saved.ctls.filter(function (c) {
+        if (sc && sc.fw) return sc.fw.controls[c.id] === 'FAIL';
+        return c.checks.some(function (k) { return own(per, k) && per[k].fail > 0; });
+      });
+      fails.forEach(function (c, i) {
+        if (i) list.appendChild(doc.createTextNode(', '));
+        var span = el('span', 'v-fc', c.id + ' ');
+        span.setAttribute('data-ctl', c.id);
+        span.appendChild(el('span', 'muted', '(' + c.checks.filter(function (k) { return own(per, k) && per[k].fail > 0; }).join(', ') + ')'));
+        list.appendChild(span);
+      });
+      ctl.hidden = !fails.length;
+    }
+    /* The coverage line: the heat map's cells of the scope's accounts. */
+    var cov = { 'cov-ok': 0, 'cov-no': 0, 'cov-err': 0 }, KIND = { ok: 'cov-ok', no: 'cov-no', nos: 'cov-no', err: 'cov-err' };
+    [].forEach.call(doc.querySelectorAll('table.heatmap tbody tr'), function (tr) {
+      if (!accountOk(tr.getAttribute('data-a'))) return;
+      [].forEach.call(tr.querySelectorAll('td'), function (td) { if (own(KIND, td.className)) cov[KIND[td.className]]++; });
+    });
+    saved.cov.forEach(function (t) { t[0].textContent = String(cov[t[0].getAttribute('data-k')]); });
+    /* Not scanned: only the scope's accounts. */
+    var uns = box('.v-unscanned');
+    if (uns) {
+      var items = [].filter.call(uns.querySelectorAll('.v-ns'), function (s) { return accountOk(s.getAttribute('data-a')); });
+      var strong = uns.querySelector('strong'), nsl = uns.querySelector('.v-nsl'), nst = uns.querySelector('.v-nst');
+      if (!items.length) {
+        uns.classList.remove('warn');
+        strong.textContent = 'Not scanned:';
+        nsl.textContent = 'none of the selected accounts (' + uns.getAttribute('data-total') + ' in the organization)';
+        nst.textContent = '';
+      } else {
+        strong.textContent = 'Not scanned (' + items.length + '):';
+        nsl.textContent = '';
+        items.forEach(function (s, i) { if (i) nsl.appendChild(doc.createTextNode('; ')); nsl.appendChild(s); });
+        nst.textContent = state.a ? 'Scored 0.' : 'Scored 0, in the mean of the selected accounts.';
+      }
+    }
+  }
   function showNote(sc) {
     var note = doc.getElementById('tw-scope-note');
     if (!note) return;
     var narrowing = !!(state.r || state.c || state.v || state.s || state.q);
     note.hidden = !(sc || narrowing || state.ou || state.a);
     if (note.hidden) return;
-    var who = sc ? sc.label : 'the whole organization';
-    note.textContent = 'Scope: ' + who + '. Grade, score and framework verdicts: the score of the selected accounts, as the JSON report computed it' +
-      (narrowing ? '; the region, check, severity, status and search filters narrow the counts and charts, not the score (a score is per account × check).' : '; the counts and charts: its outcomes.');
+    var who = sc ? sc.label : (state.a || state.ou) ? 'the selected accounts' : 'the whole organization';
+    var scoped = !!(state.a || inUnit);
+    note.textContent = 'Scope: ' + who + '. Grade, score and framework control verdicts: ' + (sc ? 'this scope\'s' : scoped ? 'the organization\'s (no score for this choice)' : 'the organization\'s') + ', as the JSON report computed them' +
+      (scoped ? '; the failing checks, not-scanned accounts and coverage line of the verdict, each check\'s counts and badge, the score table and the coverage map: the outcomes of its accounts' : '') +
+      (narrowing ? '. The region, check, severity, status and search filters narrow the counts (tiles, charts) and the findings, not the score nor the verdicts (a score is per account × check: there is no per-region score).' : '; the count tiles and charts: ' + (scoped ? 'its outcomes.' : 'every outcome.'));
   }
 
   /* ---- the filter state in the address (`#ou=…&a=…&r=…&s=FAIL`), to share a filtered view ---- */
@@ -387,6 +521,7 @@
     if (on) showCounts(all, bySev); else restoreCounts();
     var sc = on ? chosenScope() : null;
     showScope(sc);
+    showScopeView(sc);
     showNote(sc);
     if (countOut) countOut.textContent = on ? shown + ' of ' + total + ' outcomes match' : total + ' outcomes';
     doc.documentElement.setAttribute('data-filtered', on ? '1' : '0');

@@ -412,7 +412,10 @@ fn the_page_shows_the_reports_scores_and_defines_them() {
     let verdict = &html[html.find("<section id=\"verdict\"").unwrap()..html.find("<section class=\"citation\"").unwrap()];
     assert!(verdict.contains("<span class=\"big\" data-k=\"grade\">poor</span>") && verdict.contains("<strong class=\"org-score\">27.7</strong>"), "{verdict}");
     assert!(verdict.contains("capped at poor by 1 unsuppressed CRITICAL failure"), "{verdict}");
-    assert!(verdict.contains("<strong>Not scanned (1):</strong> <span class=\"mono\">333333333333</span>"), "{verdict}");
+    assert!(verdict.contains("<strong>Not scanned (1):</strong> <span class=\"v-nsl\"><span class=\"v-ns\" data-a=\"333333333333\"><span class=\"mono\">333333333333</span>"), "{verdict}");
+    // Failing checks by severity: the most severe first.
+    let sevl = &verdict[verdict.find("<span class=\"v-sevl\">").expect("the failing checks by severity")..];
+    assert!(sevl.starts_with("<span class=\"v-sevl\"><span class=\"v-sg\" data-sev=\"critical\">"), "{sevl}");
     // The suppressed CT201 failure is an accepted risk: not in the fix groups; CT301 and CT103 are.
     assert!(verdict.contains("#c-CT301") && verdict.contains("#c-CT103") && !verdict.contains("<a href=\"#c-CT201\">CT201</a> Log"), "{verdict}");
     assert!(html.contains("id=\"score-def\"") && html.contains("each check counts once per account"));
@@ -605,6 +608,11 @@ fn demo_report_in_headless_chromium() {
     let ou_scores: Vec<String> = report.scores.units.iter().flat_map(|u| ["--expect-ou-score".to_string(), format!("{}={}", u.id, text(u.score))]).collect();
     let scope_ou = format!("ou={}={}", workloads.id, text(workloads.score));
     let scope_account = format!("a={sandbox}={sandbox_score}");
+    // Non-prod holds the unscanned account; Security holds none.
+    let security = unit("Security");
+    assert!(security.unscanned_accounts.is_empty());
+    let scope_nonprod = format!("ou={}={}", nonprod.id, text(nonprod.score));
+    let scope_security = format!("ou={}={}", security.id, text(security.score));
     let fragment = format!("a={sandbox}&r=us-west-2&s=FAIL");
     let shot = dir.path("report.png");
     let pdf = dir.path("report.pdf");
@@ -618,6 +626,9 @@ fn demo_report_in_headless_chromium() {
             // narrow the count tiles; a region narrows the tiles, not the score; a fragment
             // restores the filters; the OU table shows every unit's JSON score.
             "--scope", &scope_ou, "--scope", &scope_account, "--region", "us-west-2", "--fragment", &fragment,
+            // Each scope's verdict block (not scanned, failing checks), framework table counts,
+            // score table and heat map match the JSON findings of its accounts.
+            "--json", &json_path, "--scope", &scope_nonprod, "--scope", &scope_security,
         ]
         .into_iter()
         .chain(ou_scores.iter().map(String::as_str))
@@ -628,6 +639,24 @@ fn demo_report_in_headless_chromium() {
     assert_eq!(result["fragment"]["tiles"]["pass"], 0, "#…&s=FAIL: only failures are counted");
     assert!(result["scopes"][&scope_ou]["tiles"]["error"].as_u64().unwrap() > 0, "Workloads holds the unscanned account's ERRORs");
     assert_eq!(result["first_screen"]["missing"], json!([]));
+    // The scope's view (the driver compared it with the JSON findings; here: that it narrows).
+    let view = |spec: &str| &result["scopes"][spec]["view"];
+    let legacy = &nonprod.unscanned_accounts[0];
+    assert_eq!(view(&scope_nonprod)["unscanned"], json!([legacy]), "Non-prod's callout names its unscanned account");
+    assert_eq!(view(&scope_ou)["unscanned"], json!([legacy]), "and so does its parent's, Workloads");
+    assert_eq!(view(&scope_security)["unscanned"], json!([]), "Security's names none");
+    assert!(view(&scope_security)["unscanned_text"].as_str().unwrap().contains("none of the selected accounts"), "{}", view(&scope_security));
+    assert_eq!(result["unfiltered_view"]["unscanned"], json!([legacy]));
+    let unfiltered_view = &result["unfiltered_view"];
+    for spec in [&scope_ou, &scope_account, &scope_nonprod, &scope_security] {
+        assert_ne!(view(spec)["failing"], unfiltered_view["failing"], "{spec}: the failing checks by severity follow the scope");
+        assert_ne!(view(spec)["checks"], unfiltered_view["checks"], "{spec}: the framework table's counts follow the scope");
+    }
+    assert_eq!(view(&scope_nonprod)["failing"], json!({}), "the unscanned account fails nothing (it is ERROR)");
+    let mut rows: Vec<String> = serde_json::from_value(view(&scope_ou)["score_rows"].clone()).unwrap();
+    rows.sort();
+    assert_eq!(rows, workloads.accounts, "the score table shows Workloads' accounts only");
+    assert_eq!(view(&scope_account)["score_rows"], json!([sandbox]));
 
     // One region or all of them: the same scores (CT103 counts once per account).
     let one_region_json = dir.str("one-region.json");

@@ -19,6 +19,12 @@ scripts/setup-browser.sh). Loads the report from a file:// URL with no network, 
   and differ from the unfiltered counts while the score stays, with the note saying why;
   with --fragment F, the page loaded at `#F` must restore every filter F names (and keep F),
   its tiles counting the rows shown;
+- with --json PATH (the JSON report the page was rendered from), for every --scope the scope's
+  view must match the JSON findings of the scope's accounts: the verdict's not-scanned
+  callout lists exactly its unscanned accounts (or says none of the selected accounts is), its
+  failing checks by severity carry their FAIL counts, every check of the framework table its
+  pass / fail / error / n/a / suppressed counts, and the score table and the coverage map show
+  exactly its accounts;
 - with --expect-ou-score ID=SCORE, the OU table shows SCORE for that OU;
 - opens one evidence drawn on demand and checks it is JSON;
 - takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf) and reads the
@@ -298,6 +304,84 @@ TILES_AND_ROWS = VISIBLE_ROWS.replace("(() => [...", "(() => { const rows = [...
 })()"""
 
 
+# What a chosen scope narrows outside the tiles: the verdict block, the framework table's
+# per-check counts, the score table and the heat map (innerText: what is shown).
+SCOPE_VIEW = r"""(() => {
+  const shown = e => !!e && !e.closest('[hidden]');
+  const uns = document.querySelector('.v-unscanned');
+  const failing = {};
+  document.querySelectorAll('.v-sevl a[data-fc]').forEach(a => {
+    const m = /^\u00a0×(\d+)/.exec(a.nextSibling ? a.nextSibling.textContent : '');
+    failing[a.textContent] = m ? +m[1] : null;
+  });
+  const checks = {};
+  document.querySelectorAll('.ctl-checks li[data-kc]').forEach(li => {
+    const c = {};
+    ['pass', 'fail', 'error', 'na', 'sup'].forEach(k => { const e = li.querySelector('.cnt .n-' + k); c[k === 'sup' ? 'suppressed' : k] = e ? parseInt(e.textContent, 10) : 0; });
+    c.badge = (li.querySelector(':scope > .st') || {}).textContent || null;
+    checks[li.dataset.kc] = c;
+  });
+  return {
+    unscanned: uns ? [...uns.querySelectorAll('.v-ns')].map(e => e.dataset.a) : null,
+    unscanned_text: uns ? uns.innerText : null,
+    failing,
+    controls: shown(document.querySelector('.v-ctl')) ? [...document.querySelectorAll('.v-ctl .v-fc')].map(e => e.dataset.ctl) : [],
+    checks,
+    score_rows: [...document.querySelectorAll('table.scores tbody tr')].filter(r => !r.hidden).map(r => r.dataset.a),
+    heatmap_rows: [...document.querySelectorAll('table.heatmap tbody tr')].filter(r => !r.hidden).map(r => r.dataset.a),
+  };
+})()"""
+
+
+def expected_view(report, kind, ident):
+    """The scope's view computed from the JSON report's findings (counting, as the page does)."""
+    if kind == "ou":
+        unit = next((u for u in report["scores"]["units"] if u["id"] == ident), None)
+        accounts = set(unit["accounts"]) if unit else set()
+    else:
+        accounts = {ident}
+    key = {"PASS": "pass", "FAIL": "fail", "ERROR": "error", "NOT_APPLICABLE": "na"}
+    checks = {}
+    for f in report["findings"]:
+        if f["account"] not in accounts:
+            continue
+        c = checks.setdefault(f["check"], {"pass": 0, "fail": 0, "error": 0, "na": 0, "suppressed": 0})
+        c[key[f["status"]]] += 1
+        if f.get("suppression"):
+            c["suppressed"] += 1
+    return {
+        "accounts": accounts,
+        "unscanned": [a["id"] for a in report["scan"]["accounts"] if a["status"] == "not_scanned" and a["id"] in accounts],
+        "failing": {k: c["fail"] for k, c in checks.items() if c["fail"]},
+        "checks": checks,
+    }
+
+
+def compare_view(spec, got, want, unfiltered_view):
+    """Problems of a scope's view against the counts from the JSON report."""
+    out = []
+    if got["unscanned"] is not None:
+        if want["unscanned"]:
+            if got["unscanned"] != want["unscanned"]:
+                out.append(f"scope {spec}: the not-scanned callout lists {got['unscanned']}, the scope's unscanned accounts are {want['unscanned']}")
+        elif got["unscanned"] or "none of the selected accounts" not in got["unscanned_text"]:
+            out.append(f"scope {spec}: no account of the scope is unscanned, yet the callout says {got['unscanned_text']!r}")
+    if got["failing"] != want["failing"]:
+        out.append(f"scope {spec}: failing checks by severity {got['failing']}, the JSON findings of its accounts {want['failing']}")
+    zero = {"pass": 0, "fail": 0, "error": 0, "na": 0, "suppressed": 0}
+    for code, c in got["checks"].items():
+        w = want["checks"].get(code, zero)
+        if {k: c[k] for k in zero} != w:
+            out.append(f"scope {spec}: framework table {code} counts {c}, the JSON findings of its accounts {w}")
+    expected_rows = [a for a in unfiltered_view["score_rows"] if a in want["accounts"]]
+    if got["score_rows"] != expected_rows:
+        out.append(f"scope {spec}: the score table shows {got['score_rows']}, the scope's accounts are {expected_rows}")
+    expected_hm = [a for a in unfiltered_view["heatmap_rows"] if a in want["accounts"]]
+    if got["heatmap_rows"] != expected_hm:
+        out.append(f"scope {spec}: the heat map shows {got['heatmap_rows']}, the scope's accounts are {expected_hm}")
+    return out
+
+
 def tiles_match_rows(t):
     return all(t["tiles"].get(k) == t["shown"][k] for k in ("pass", "fail", "error", "na", "suppressed"))
 
@@ -347,6 +431,7 @@ def main():
     ap.add_argument("--scope", action="append", default=[], help="ou=ID=SCORE or a=ID=SCORE: choose that scope and expect that score (repeatable)")
     ap.add_argument("--region", help="a region filter that must narrow the count tiles")
     ap.add_argument("--fragment", help="load the page at #FRAGMENT and expect its filters restored")
+    ap.add_argument("--json", help="the JSON report the page was rendered from: each --scope's view must match its findings")
     ap.add_argument("--expect-ou-score", action="append", default=[], help="ID=SCORE: the OU table shows that score (repeatable)")
     ap.add_argument("--timing-runs", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=120)
@@ -455,6 +540,9 @@ def main():
         # (The tiles are compared with the rows in the page: a static report, every row drawn.)
         unfiltered = cdp.eval(TILES_AND_ROWS)
         result["unfiltered"] = unfiltered
+        json_report = json.loads(Path(args.json).read_text()) if args.json else None
+        unfiltered_view = cdp.eval(SCOPE_VIEW)
+        result["unfiltered_view"] = unfiltered_view
         if (args.scope or args.region or args.fragment) and not tiles_match_rows(unfiltered):
             problems.append(f"unfiltered: the tiles {unfiltered['tiles']} do not count the rows {unfiltered['shown']}")
         for spec in args.scope:
@@ -477,6 +565,10 @@ def main():
                 problems.append(f"scope {spec}: data-scope {t['scope']!r}, fragment {t['hash']!r}")
             if not t["note"]:
                 problems.append(f"scope {spec}: no scope note")
+            view = cdp.eval(SCOPE_VIEW)
+            t["view"] = view
+            if json_report is not None:
+                problems.extend(compare_view(spec, view, expected_view(json_report, kind, ident), unfiltered_view))
             cdp.eval("document.getElementById('tw-filters').reset()")
             time.sleep(0.1)
         if args.region:
@@ -491,11 +583,18 @@ def main():
                 problems.append(f"region {args.region}: the score changed ({t['score']} vs {unfiltered['score']}): a region filter narrows counts, not the score")
             if not t["note"] or "narrow the counts" not in t["note"]:
                 problems.append(f"region {args.region}: the note does not say the region filter narrows only the counts: {t['note']!r}")
+            t["view"] = cdp.eval(SCOPE_VIEW)
+            if t["view"] != unfiltered_view:
+                problems.append(f"region {args.region}: the verdict block or the framework table changed: they are the scope's, a region narrows the counts only")
             cdp.eval("document.getElementById('tw-filters').reset()")
             time.sleep(0.1)
             back = cdp.eval(TILES_AND_ROWS)
             if back["tiles"] != unfiltered["tiles"] or back["hash"] not in ("", "#"):
                 problems.append(f"after clearing: tiles {back['tiles']} (were {unfiltered['tiles']}), fragment {back['hash']!r}")
+        if args.scope:
+            back_view = cdp.eval(SCOPE_VIEW)
+            if back_view != unfiltered_view:
+                problems.append("after clearing the scope: the verdict block, framework table, score table or heat map is not the organization's again")
         if args.fragment:
             frag = args.fragment.lstrip("#")
             # A fresh load (not a same-document fragment change): through about:blank.

@@ -10,7 +10,8 @@
 //! report's check list; a control's verdict is only the roll-up of its checks' counts (FAIL
 //! wins, suppressed or not), and it says nothing of what the checks do not verify. (With an
 //! account or OU chosen as the scope, the script shows instead that scope's control statuses
-//! from the report's `scores`, carried by `units`.)
+//! from the report's `scores`, carried by `units`, and each check's counts over the scope's
+//! outcome rows, `li[data-kc]`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -13,8 +13,11 @@
 //! below, one per job; the templates only lay it out. With filters set, the script counts the
 //! matching rows and lays the overview's charts out again the same way (`charts`' geometry),
 //! and for a chosen scope (OU, account) it selects that scope's numbers from the island
-//! (`units`); it never computes a score or a verdict. Rendering is deterministic: the same
-//! report and context give the same bytes.
+//! (`units`): it never computes a score or a control verdict. What it does for a scope is
+//! count: the verdict block's unscanned accounts, failing checks and coverage line, and each
+//! check's counts (with the badge, `outcome::verdict`'s roll-up of those counts), from the
+//! rows of the scope's accounts (docs/html-report.md, *Scope*). Rendering is deterministic:
+//! the same report and context give the same bytes.
 //!
 //! - `page`: the page model handed to the template, the header, and the assembly of the rest;
 //! - `outcome`: the shared vocabulary (per-status counts, verdicts, outcome rows);

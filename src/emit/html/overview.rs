@@ -97,8 +97,9 @@ pub(super) fn build(report: &Report, framework: &str) -> Overview {
     let title = |code: &str| report.checks.iter().find(|c| c.code == code).map(|c| c.title.clone()).unwrap_or_default();
 
     let failing: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
+    // Most severe first (`Severity::ALL` runs from critical to info).
     let mut failing_by_severity = Vec::new();
-    for sev in Severity::ALL.iter().rev() {
+    for sev in Severity::ALL {
         let mut per_check: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
         for f in failing.iter().filter(|f| f.severity == *sev) {
             let e = per_check.entry(f.check.as_str()).or_default();
