@@ -128,6 +128,10 @@ pub struct TargetArgs {
     /// No progress bar on stderr (it is drawn only when stderr is a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Log to stderr what the AWS SDK does: `-v` retries, timeouts and credential loads; `-vv`
+    /// every call. RUST_LOG, when set, replaces these levels. Turns the progress bar off.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `validate-logs`: the flags of `aws cloudtrail validate-logs`, plus `--json`.

@@ -223,7 +223,7 @@ fn collect_options(t: &crate::cli::TargetArgs, config: &Validated, regions: Opti
         verify_integrity: None,
         shard: None,
         checkpoint: None,
-        quiet: t.quiet,
+        quiet: t.quiet || t.verbose > 0,
     })
 }
 

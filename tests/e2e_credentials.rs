@@ -1,7 +1,7 @@
 //! Credentials never leak: neither the caller's secret key and session token nor any secret
 //! key or session token the emulator issued for sts:AssumeRole appear in any output of a
 //! run — every report format, the saved inventory, stdout and stderr of `scan`, `doctor`
-//! and `validate-logs --verbose` (`scan` has no verbose flag; its stderr is captured as is).
+//! (with `-vv`: the SDK's debug log of every call and credential load) and `validate-logs --verbose`.
 
 mod common;
 
@@ -19,7 +19,8 @@ fn no_secret_appears_in_any_output() {
     let env = [("AWS_SECRET_ACCESS_KEY", secret.as_str()), ("AWS_SESSION_TOKEN", token.as_str())];
 
     let formats = ["json", "html", "sarif", "junit", "markdown", "csv", "ocsf"];
-    let mut args: Vec<String> = ["scan", "--org", "--verify-integrity=1h", "--endpoint-url", &emulator.url].iter().map(|s| s.to_string()).collect();
+    // -vv: the SDK's debug log of every call, credential load and AssumeRole on stderr.
+    let mut args: Vec<String> = ["scan", "-vv", "--org", "--verify-integrity=1h", "--endpoint-url", &emulator.url].iter().map(|s| s.to_string()).collect();
     for format in formats {
         args.extend(["-o".to_string(), format!("{format}={}", dir.str(&format!("report.{format}")))]);
     }
@@ -30,6 +31,7 @@ fn no_secret_appears_in_any_output() {
     let scan = trailwarden_with_env(&dir.0, &args, &env);
     assert!(matches!(scan.status.code(), Some(1 | 3)), "scan: {}", String::from_utf8_lossy(&scan.stderr));
     outputs.push(("scan stdout".into(), scan.stdout));
+    assert!(String::from_utf8_lossy(&scan.stderr).contains("aws_smithy_runtime"), "-vv logs the SDK's calls, so the check below reads a real log");
     outputs.push(("scan stderr".into(), scan.stderr));
     // The summary on stdout too (no -o to stdout).
     let summary = trailwarden_with_env(&dir.0, &["scan", "--org", "--endpoint-url", &emulator.url], &env);

@@ -21,6 +21,7 @@ struct Run {
     code: i32,
     report: Value,
     elapsed: Duration,
+    stderr: String,
 }
 
 fn scan(proxy: &FaultProxy, dir: &TempDir, name: &str, args: &[&str]) -> Run {
@@ -33,7 +34,7 @@ fn scan(proxy: &FaultProxy, dir: &TempDir, name: &str, args: &[&str]) -> Run {
     let elapsed = started.elapsed();
     let code = out.status.code().unwrap_or(-1);
     assert!(code != 2, "scan {name} failed (exit 2): {}", stderr(&out));
-    Run { code, report: read_json(&dir.path(&format!("{name}.json"))), elapsed }
+    Run { code, report: read_json(&dir.path(&format!("{name}.json"))), elapsed, stderr: stderr(&out) }
 }
 
 /// Every finding by its fingerprint (check + account + region + resource).
@@ -103,6 +104,13 @@ fn throttling_at_20_percent_changes_no_verdict_and_costs_little_time() {
     // 17–134 s of adaptive mode are gone without asserting tight timings.
     let bound = clean.elapsed * 3 + Duration::from_secs(10);
     assert!(throttled.elapsed <= bound, "throttled scan took {:?}, fault-free {:?} (bound {bound:?})", throttled.elapsed, clean.elapsed);
+
+    // `-v` shows each retry the SDK makes, with what it retried on, and no progress bar.
+    let logged = scan(&proxy, &dir, "throttled-verbose", &["-v"]);
+    assert_same_verdicts(&clean.report, &logged.report, "20 % throttling with -v");
+    let retries: Vec<&str> = logged.stderr.lines().filter(|l| l.contains("aws_smithy_runtime::client::retries") && l.contains("ThrottlingError")).collect();
+    assert!(!retries.is_empty(), "-v logs no throttling retry: {}", &logged.stderr[..logged.stderr.len().min(3000)]);
+    assert!(throttled.stderr.lines().all(|l| !l.contains("aws_smithy_runtime")), "without -v the SDK logs nothing");
 }
 
 // =======================================================================================

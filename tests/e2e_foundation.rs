@@ -88,6 +88,26 @@ fn assumed_role_credentials_are_fetched_again_when_they_expire() {
     assert!(errors.is_empty(), "nothing was read with expired credentials: {errors:#?}");
 }
 
+#[test]
+fn an_organization_scan_assumes_each_member_role_exactly_once() {
+    // Credentials valid for the whole scan: one AssumeRole enters each member and serves every
+    // client built for it (the SDK's identity cache asked again for about one session in five
+    // when the first credentials could be handed out only once).
+    let emulator = Emulator::start_with(&["--count-requests"]);
+    emulator.seed("org");
+    let dir = TempDir::new("assume-once");
+    request_counts(&emulator.url);
+    let report_path = dir.str("report.json");
+    let out = emulator.scan(&["--org", "-o", &format!("json={report_path}")]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let counts = request_counts(&emulator.url);
+    let report = read_json(&dir.path("report.json"));
+    let caller = report["scan"]["caller"]["account_id"].as_str().unwrap().to_string();
+    let members = report["scan"]["accounts"].as_array().unwrap().iter().filter(|a| a["id"] != caller.as_str()).count();
+    assert!(members >= 3, "the org scenario has members: {}", report["scan"]["accounts"]);
+    assert_eq!(counts["sts:AssumeRole"].as_u64(), Some(members as u64), "one AssumeRole per member (counts: {counts})");
+}
+
 /// A version-2 inventory written as version 1 did: reasons as plain strings, no notes.
 fn as_version_1(value: &Value) -> Value {
     match value {

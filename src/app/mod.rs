@@ -9,6 +9,7 @@ mod doctor;
 mod explain_filter;
 mod iam_policy;
 mod init;
+mod log;
 mod merge;
 mod scan;
 mod validate_logs;
@@ -86,9 +87,15 @@ impl AppError {
 /// Run one command.
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
-        Command::Scan(args) => scan::run(&args),
+        Command::Scan(args) => {
+            log::init(args.target.verbose);
+            scan::run(&args)
+        }
         Command::Merge(args) => merge::run(&args),
-        Command::Doctor(args) => doctor::run(&args),
+        Command::Doctor(args) => {
+            log::init(args.target.verbose);
+            doctor::run(&args)
+        }
         Command::Explain { code } => catalog::explain(&code),
         Command::ExplainFilter { pattern, class, cis_version, allowed_regions } => explain_filter::run(&pattern, class.as_deref(), cis_version.as_deref(), allowed_regions.as_deref()),
         Command::Checks { format } => catalog::list(format),
