@@ -181,12 +181,12 @@ fn the_html_framework_view_agrees_with_the_json_counts_per_cis_control() {
             .collect();
         let statuses: Vec<&str> = findings.iter().filter(|f| codes.contains(&f["check"].as_str().unwrap())).map(|f| f["status"].as_str().unwrap()).collect();
         let expected = if statuses.contains(&"FAIL") { "FAIL" } else if statuses.contains(&"ERROR") { "ERROR" } else { "PASS" };
-        let row = format!("<th scope=\"row\" class=\"ctl\">{control}</th><td>");
+        let row = format!("<th scope=\"row\" class=\"ctl\">{control}</th><td class=\"ctl-v\">");
         let at = html.find(&row).unwrap_or_else(|| panic!("the framework view has no row for CIS 6.0 {control}"));
         let cell = &html[at + row.len()..at + row.len() + 80];
         assert!(cell.contains(&format!(">{expected}<")), "CIS {control}: JSON says {expected} ({statuses:?}), HTML shows {cell}");
         compared += 1;
     }
     assert_eq!(compared, 15);
-    assert!(html.contains("<th scope=\"row\" class=\"ctl\">5.4</th><td><span class=\"st"), "the broken IAM filter's control is listed");
+    assert!(html.contains("<th scope=\"row\" class=\"ctl\">5.4</th><td class=\"ctl-v\"><span class=\"st"), "the broken IAM filter's control is listed");
 }
