@@ -19,7 +19,13 @@ pub fn init(verbose: u8) {
     if verbose == 0 {
         return;
     }
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter(verbose)));
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(text) if !text.trim().is_empty() => EnvFilter::try_new(&text).unwrap_or_else(|e| {
+            eprintln!("trailwarden: warning: RUST_LOG={text:?} is not a log filter ({e}); using the levels of -{}; unset RUST_LOG or give e.g. RUST_LOG=aws_smithy_runtime=debug", "v".repeat(verbose as usize));
+            EnvFilter::new(default_filter(verbose))
+        }),
+        _ => EnvFilter::new(default_filter(verbose)),
+    };
     // A second init (a test calling run twice) keeps the first subscriber.
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).with_target(true).try_init();
 }
