@@ -25,7 +25,9 @@ signatures still match; responses are streamed back (Content-Length, chunked or
 read-to-close bodies, keep-alive, 100-continue). Operations are named as the launcher's
 request counter names them (aws_request.operation); the account of a request is the account
 of its SigV4 access key, asked once per key from the launcher's
-``GET /_trailwarden/account-of`` route and cached.
+``GET /_trailwarden/account-of`` route and cached — except for sts:AssumeRole, whose account
+is the one the role is in (the account being entered): a rule for a member account then also
+denies, throttles or delays entering it, as an SCP or a role trust policy of that account would.
 
 Control routes, answered by the proxy itself (never forwarded, never counted):
     GET  /_proxy/stats[?reset=1]   counts per operation, per account, faults per kind
@@ -561,6 +563,14 @@ class Upstream:
             pass
 
 
+def role_account(op: str, body: bytes | None) -> str | None:
+    """For sts:AssumeRole, the account of the RoleArn in the form body; else None."""
+    if op != "sts:AssumeRole" or not body:
+        return None
+    arn = parse_qs(body.decode("utf-8", "replace")).get("RoleArn", [""])[0]
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 and parts[2] == "iam" and parts[4].isdigit() else None
+
 class Proxy:
     def __init__(self, upstream: str, cfg: FaultConfig, verbose: bool = False) -> None:
         u = urlsplit(upstream)
@@ -672,7 +682,7 @@ class Proxy:
             req.body = await reader.readexactly(req.length)
         op = aws_request.operation(req.method, req.path, req.query, req.headers.get("authorization", ""),
                                    req.headers.get("x-amz-target"), ctype, lambda: req.body or b"")
-        account = await self.account_of(req)
+        account = role_account(op, req.body) or await self.account_of(req)
         delay, terminal, kinds = self.decider.decide(op, account)
         self.stats.count(op, account, kinds)
         if delay:
