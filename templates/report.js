@@ -220,6 +220,10 @@
     saved.ctls = [].map.call(doc.querySelectorAll('.v-ctl .v-fc'), function (c) {
       return { id: c.getAttribute('data-ctl'), checks: c.getAttribute('data-checks').split(', ') };
     });
+    /* What the scope narrows outside the verdict: the incomplete-evidence callout, the coverage
+       legend and per-region chart, the score histogram (restored whole). */
+    saved.views = [].map.call(doc.querySelectorAll('.ov-incomplete, #tw-ch-reg, .legend-box, #tw-ch-hist'), function (e) { return [e, e.cloneNode(true)]; });
+    saved.unscanned = [].map.call(doc.querySelectorAll('.v-unscanned .v-ns'), function (s) { return s.getAttribute('data-a'); });
   }
   function restoreNodes() {
     Object.keys(saved.nodes).forEach(function (id) { var e = doc.getElementById(id); if (e) e.parentNode.replaceChild(saved.nodes[id].cloneNode(true), e); });
@@ -424,6 +428,150 @@
       }
     }
   }
+  /* ---- the scope's evidence, coverage and scores, outside the verdict block ---- */
+  function restoreViews() {
+    saved.views.forEach(function (b) {
+      var cur = b[0];
+      if (!cur.parentNode) return;
+      var fresh = b[1].cloneNode(true);
+      cur.parentNode.replaceChild(fresh, cur);
+      b[0] = fresh;
+    });
+  }
+  function view(sel) { for (var i = 0; i < saved.views.length; i++) if (saved.views[i][0].matches(sel)) return saved.views[i][0]; return null; }
+  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
+  function andList(xs) { return xs.length < 2 ? xs.join('') : xs.slice(0, -1).join(', ') + ' and ' + xs[xs.length - 1]; }
+  /* The incomplete-evidence callout: the scope's unscanned accounts, and its ERROR outcomes of
+     the chosen region, check and severity (not the status or search filters: they would hide
+     the very outcomes it warns about). ERROR rows are always in the page, never only in the island. */
+  function showIncomplete(scoped) {
+    var ie = view('.ov-incomplete'), narrowed = [];
+    if (state.r) narrowed.push('region');
+    if (state.c) narrowed.push('check');
+    if (state.v) narrowed.push('severity');
+    if (!ie || !(scoped || narrowed.length)) return;
+    var ns = scoped ? saved.unscanned.filter(accountOk).length : +ie.getAttribute('data-ns'), err = 0;
+    sections.forEach(function (sec) {
+      if (!sectionOk(sec)) return;
+      sec.rows.forEach(function (row) { if (row.s === 'ERROR' && accountOk(row.a) && (!state.r || row.r === state.r)) err++; });
+    });
+    var where = scoped ? ' in the selected accounts' : '', of = narrowed.length ? ' of the chosen ' + andList(narrowed) : '';
+    var strong = ie.querySelector('strong'), t = ie.querySelector('.ie-t');
+    if (ns || err) {
+      strong.textContent = 'Incomplete evidence' + where + '.';
+      t.textContent = (ns ? plural(ns, 'account') + ' could not be scanned; ' : '') + plural(err, 'outcome') + of + ' could not be evaluated (ERROR).';
+    } else {
+      ie.classList.remove('warn');
+      strong.textContent = 'Evidence complete' + where + '.';
+      t.textContent = 'Every account was scanned and every outcome' + of + ' evaluated (in the organization: ' + plural(+ie.getAttribute('data-ns'), 'account') + ' not scanned, ' + plural(+ie.getAttribute('data-err'), 'outcome') + ' ERROR).';
+    }
+  }
+  /* The coverage legend's cell counts (and each trail's), and the share of accounts logged per
+     region: the heat map's cells of the scope's accounts, laid out as charts.rs `region_chart`. */
+  function showCoverage() {
+    var hm = doc.querySelector('table.heatmap');
+    if (!hm) return;
+    var cells = { ok: 0, no: 0, err: 0, ne: 0 }, trails = Object.create(null), cols = [];
+    [].forEach.call(hm.querySelectorAll('tbody tr'), function (tr) {
+      if (!accountOk(tr.getAttribute('data-a'))) return;
+      [].forEach.call(tr.querySelectorAll('td'), function (td, i) {
+        var k = td.className === 'nos' ? 'no' : td.className, c = cols[i] || (cols[i] = { ok: 0, no: 0, err: 0 });
+        if (own(cells, k)) cells[k]++;
+        if (own(c, k)) c[k]++;
+        if (k === 'ok') trails[td.textContent] = (trails[td.textContent] || 0) + 1;
+      });
+    });
+    var lg = view('.legend-box');
+    if (lg) {
+      [].forEach.call(lg.querySelectorAll('[data-lg]'), function (e) { e.textContent = String(cells[e.getAttribute('data-lg')]); });
+      [].forEach.call(lg.querySelectorAll('table.trails tr[data-key]'), function (tr) { var td = tr.querySelector('td.numc'); if (td) td.textContent = String(trails[tr.getAttribute('data-key')] || 0); });
+      var h = lg.querySelector('h3');
+      if (h) h.textContent = 'Legend (the selected accounts\' cells)';
+    }
+    var fig = view('#tw-ch-reg');
+    if (!fig) return;
+    [].forEach.call(fig.querySelectorAll('g.reg-row'), function (row, i) {
+      var c = cols[i] || { ok: 0, no: 0, err: 0 }, total = c.ok + c.no + c.err, g = row.querySelector('g.segs'), val = row.querySelector('text.val');
+      var region = (row.querySelector('text.lbl') || {}).textContent || '';
+      [].forEach.call(g.querySelectorAll('rect:not(.track)'), function (r) { g.removeChild(r); });
+      segments([['logged', 's-pass', c.ok], ['not logged', 's-fail', c.no], ['could not be read', 's-error', c.err]], total, 360).forEach(function (s) {
+        g.appendChild(svgEl('rect', { 'class': s.cls, x: s.x, y: 3, width: s.w, height: 15 }, region + ' ' + s.label + ': ' + s.n + ' of ' + total));
+      });
+      val.textContent = (total ? Math.floor(100 * c.ok / total) + '%' : '—') + ' of ' + total;
+    });
+    var cap = fig.querySelector('figcaption');
+    if (cap) cap.textContent = 'Share of the selected accounts whose region is logged';
+  }
+  /* Accounts by posture score: the scope's accounts (the score table's rows), each in the band
+     of its score as the JSON report has it (selected from the island, bucketed as
+     accounts.rs `histogram`, laid out as charts.rs `score_histogram`). */
+  function showHistogram() {
+    var fig = view('#tw-ch-hist');
+    if (!fig) return;
+    var S = scopes().accounts, buckets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], unscored = 0, n = 0;
+    [].forEach.call(doc.querySelectorAll('table.scores tbody tr'), function (tr) {
+      var a = tr.getAttribute('data-a');
+      if (!accountOk(a)) return;
+      n++;
+      var sc = own(S, a) ? S[a] : null, v = sc ? parseFloat(sc.score) : NaN;
+      if (!sc || sc.gc === 'sc-none' || isNaN(v)) unscored++; else buckets[Math.min(9, Math.floor(v / 10))]++;
+    });
+    var max = Math.max.apply(null, buckets.concat([1]));
+    var bars = fig.querySelectorAll('g.hb'), labels = [];
+    [].forEach.call(bars, function (g, i) {
+      var count = buckets[i], h = 120 * count / max, y = r2(130 - h), label = g.getAttribute('data-label'), rect = g.querySelector('rect');
+      labels.push(label + ': ' + count);
+      g.replaceChild(svgEl('rect', { 'class': rect.getAttribute('class'), x: 4, y: y, width: 48, height: r2(h) }, 'score ' + label + ': ' + count + ' accounts'), rect);
+      var val = g.querySelector('text.val');
+      if (val) g.removeChild(val);
+      if (count) {
+        val = svgEl('text', { 'class': 'val', x: 28, y: r2(y - 4), 'text-anchor': 'middle' });
+        val.textContent = String(count);
+        g.insertBefore(val, g.querySelector('text.lbl'));
+      }
+    });
+    var title = fig.querySelector('svg > title');
+    if (title) title.textContent = 'Number of the selected accounts per score band: ' + labels.join(', ');
+    var uns = fig.querySelector('.hist-uns');
+    if (uns) uns.textContent = ': the ' + plural(n, 'selected account') + (unscored ? ' (' + unscored + ' without a score)' : '');
+  }
+  /* The OU tree: the chosen OU (`sel`) and the units above it, and the units holding the chosen
+     account (`path`), root first; nothing is hidden. */
+  function showTree() {
+    var tree = doc.querySelector('table.ou-tree');
+    if (!tree) return;
+    var rows = Object.create(null), path = Object.create(null);
+    [].forEach.call(tree.querySelectorAll('tr.ou'), function (tr) { rows[tr.getAttribute('data-ou')] = tr; });
+    function up(id) {
+      for (var guard = 0; id && rows[id] && !path[id] && guard < 10000; guard++) {
+        path[id] = true;
+        var th = rows[id].querySelector('th[data-parent]');
+        id = th ? th.getAttribute('data-parent') : null;
+      }
+    }
+    if (state.ou && rows[state.ou]) { var th = rows[state.ou].querySelector('th[data-parent]'); if (th) up(th.getAttribute('data-parent')); }
+    if (state.a) [].forEach.call(tree.querySelectorAll('a[data-sa]'), function (a) { if (a.getAttribute('data-sa') === state.a) up(a.closest('tr.ou').getAttribute('data-ou')); });
+    [].forEach.call(tree.querySelectorAll('tr.ou'), function (tr) {
+      var id = tr.getAttribute('data-ou'), sel = !!state.ou && id === state.ou, link = tr.querySelector('a.scope-link[data-ou]');
+      tr.classList.toggle('sel', sel);
+      tr.classList.toggle('path', !sel && path[id] === true);
+      if (link) { if (sel) link.setAttribute('aria-current', 'true'); else link.removeAttribute('aria-current'); }
+    });
+    [].forEach.call(tree.querySelectorAll('a[data-sa]'), function (a) {
+      var sel = !!state.a && a.getAttribute('data-sa') === state.a;
+      a.classList.toggle('sel', sel);
+      if (sel) a.setAttribute('aria-current', 'true'); else a.removeAttribute('aria-current');
+    });
+  }
+  function showScopeExtras() {
+    restoreViews();
+    showTree();
+    var scoped = !!(state.a || inUnit);
+    showIncomplete(scoped);
+    if (!scoped) return;
+    showCoverage();
+    showHistogram();
+  }
   function showNote(sc) {
     var note = doc.getElementById('tw-scope-note');
     if (!note) return;
@@ -433,8 +581,8 @@
     var who = sc ? sc.label : (state.a || state.ou) ? 'the selected accounts' : 'the whole organization';
     var scoped = !!(state.a || inUnit);
     note.textContent = 'Scope: ' + who + '. Grade, score and framework control verdicts: ' + (sc ? 'this scope\'s' : scoped ? 'the organization\'s (no score for this choice)' : 'the organization\'s') + ', as the JSON report computed them' +
-      (scoped ? '; the failing checks, not-scanned accounts and coverage line of the verdict, each check\'s counts and badge, the score table and the coverage map: the outcomes of its accounts' : '') +
-      (narrowing ? '. The region, check, severity, status and search filters narrow the counts (tiles, charts) and the findings, not the score nor the verdicts (a score is per account × check: there is no per-region score).' : '; the count tiles and charts: ' + (scoped ? 'its outcomes.' : 'every outcome.'));
+      (scoped ? '; the failing checks, not-scanned accounts and coverage line of the verdict, the incomplete-evidence warning, each check\'s counts and badge, the score table and histogram, the coverage map, legend and per-region chart: its accounts\' (counted); the OU tree marks where it is' : '') +
+      (narrowing ? '. The region, check, severity, status and search filters narrow the counts (tiles, charts of outcomes) and the findings, and the region, check and severity filters the incomplete-evidence warning\'s ERROR count; not the score nor the verdicts (a score is per account × check: there is no per-region score).' : '; the count tiles and charts: ' + (scoped ? 'its outcomes.' : 'every outcome.'));
   }
 
   /* ---- the filter state in the address (`#ou=…&a=…&r=…&s=FAIL`), to share a filtered view ---- */
@@ -516,12 +664,11 @@
     [].forEach.call(doc.querySelectorAll('table.v-fixes tbody tr[data-accts]'), function (tr) {
       tr.hidden = !tr.getAttribute('data-accts').split(' ').some(accountOk);
     });
-    [].forEach.call(doc.querySelectorAll('table.ou-tree tr.ou'), function (tr) { tr.classList.toggle('sel', !!state.ou && tr.getAttribute('data-ou') === state.ou); });
-    [].forEach.call(doc.querySelectorAll('table.ou-tree a[data-sa]'), function (a) { a.classList.toggle('sel', !!state.a && a.getAttribute('data-sa') === state.a); });
     if (on) showCounts(all, bySev); else restoreCounts();
     var sc = on ? chosenScope() : null;
     showScope(sc);
     showScopeView(sc);
+    showScopeExtras();
     showNote(sc);
     if (countOut) countOut.textContent = on ? shown + ' of ' + total + ' outcomes match' : total + ' outcomes';
     doc.documentElement.setAttribute('data-filtered', on ? '1' : '0');

@@ -375,7 +375,7 @@ fn unreadable_section_lists_error_outcomes_and_accounts_not_scanned() {
     assert!(sec.contains("Outcomes that could not be evaluated in scanned accounts (1)"));
     assert!(sec.contains("<a href=\"#c-CT103\">CT103</a>") && sec.contains("222222222222") && sec.contains("no trail is known to record us-east-1"));
     // Never hidden: the overview says so too.
-    assert!(html.contains("<strong>Incomplete evidence.</strong> 1 account could not be scanned; 3 outcomes could not be evaluated (ERROR)."));
+    assert!(html.contains("<p class=\"callout warn ov-incomplete\" role=\"note\" data-ns=\"1\" data-err=\"3\"><strong>Incomplete evidence.</strong> <span class=\"ie-t\">1 account could not be scanned; 3 outcomes could not be evaluated (ERROR).</span>"), "the organization's numbers without the script (the script narrows them to a scope)");
 }
 
 #[test]
@@ -387,6 +387,11 @@ fn coverage_matrix_names_the_trail_and_marks_unlogged_and_unreadable() {
     assert!(cov.contains("<td class=\"no\">✗</td><td class=\"err\">?</td></tr>"));
     assert!(cov.contains("<tr data-a=\"333333333333\">") && cov.contains("<td class=\"err\">?</td><td class=\"err\">?</td></tr>"));
     assert!(cov.contains("<strong>&lt;svg onload=window.__pwned=&#39;trail&#39;&gt;</strong>"), "trail legend shows the (escaped) trail name");
+    // The organization's legend and per-region chart, marked for the script to count a scope's cells.
+    assert!(cov.contains("— <span data-lg=\"ok\">2</span> cells") && cov.contains("— <span data-lg=\"no\">1</span>") && cov.contains("— <span data-lg=\"err\">3</span>"), "{cov}");
+    assert!(cov.contains("<tr data-key=\"T1\"><th scope=\"row\"><span class=\"hm ok\">T1</span>"), "{cov}");
+    assert_eq!(count(cov, "<g class=\"reg-row\" "), 2, "one bar per region: {cov}");
+    assert!(cov.contains("<text class=\"val\" x=\"490\" y=\"14\">33% of 3</text>"), "eu-west-1 is logged in 1 of 3 accounts: {cov}");
 }
 
 #[test]
@@ -418,6 +423,14 @@ fn the_page_shows_the_reports_scores_and_defines_them() {
     assert!(sevl.starts_with("<span class=\"v-sevl\"><span class=\"v-sg\" data-sev=\"critical\">"), "{sevl}");
     // The suppressed CT201 failure is an accepted risk: not in the fix groups; CT301 and CT103 are.
     assert!(verdict.contains("#c-CT301") && verdict.contains("#c-CT103") && !verdict.contains("<a href=\"#c-CT201\">CT201</a> Log"), "{verdict}");
+    // The histogram of the organization's accounts (50, 33.3, 0), each band named for the script.
+    let hist = &acc[acc.find("<figure class=\"chart\" id=\"tw-ch-hist\">").expect("the histogram")..];
+    let hist = &hist[..hist.find("</figure>").unwrap()];
+    assert_eq!(count(hist, "<g class=\"hb\" data-label=\""), 10, "{hist}");
+    for band in ["0–9", "30–39", "50–59"] {
+        let bar = &hist[hist.find(&format!("data-label=\"{band}\"")).unwrap()..];
+        assert!(bar[..bar.find("</g>").unwrap()].contains(&format!("<title>score {band}: 1 accounts</title>")), "{bar}");
+    }
     assert!(html.contains("id=\"score-def\"") && html.contains("each check counts once per account"));
 }
 
@@ -442,13 +455,17 @@ fn the_ou_tree_shows_the_reports_unit_scores_and_the_scopes_carry_them() {
     assert_eq!(rows.len(), 3, "{tree}");
     for (row, (id, depth)) in rows.iter().zip([("r-ab12", 0), ("ou-ab12-work", 1), ("ou-ab12-legacy", 2)]) {
         let u = s.unit(id).unwrap();
-        assert!(row.starts_with(&format!("data-ou=\"{id}\"><th scope=\"row\" class=\"lv{depth}\">")), "depth-first, indented: {row}");
+        assert!(row.starts_with(&format!("data-ou=\"{id}\"><th scope=\"row\" class=\"lv{depth}\"")), "depth-first, indented: {row}");
         assert!(row.contains(&format!("<span class=\"score sc-poor\">{:.1}</span>", u.score.unwrap())), "the JSON's score for {id}: {row}");
         assert!(row.contains(&format!("href=\"#ou={id}\"")), "a link to the OU's view: {row}");
     }
     assert!(rows[1].contains("Workloads &quot;&gt;&lt;img src=x onerror=&quot;"), "OU names escaped: {}", rows[1]);
     assert!(rows[2].contains("&lt;/script&gt;&lt;script&gt;window.__pwned=&#39;island&#39;&lt;/script&gt;&lt;!--"), "OU names escaped: {}", rows[2]);
     assert!(rows[2].contains("NOT SCANNED") && rows[2].contains("(1 not scanned)"), "{}", rows[2]);
+    // Each unit names the one it is shown under (the script marks a chosen account's OU path).
+    assert!(rows[0].starts_with("data-ou=\"r-ab12\"><th scope=\"row\" class=\"lv0\">"), "a root has no parent: {}", rows[0]);
+    assert!(rows[1].starts_with("data-ou=\"ou-ab12-work\"><th scope=\"row\" class=\"lv1\" data-parent=\"r-ab12\">"), "{}", rows[1]);
+    assert!(rows[2].starts_with("data-ou=\"ou-ab12-legacy\"><th scope=\"row\" class=\"lv2\" data-parent=\"ou-ab12-work\">"), "{}", rows[2]);
     // The scope selector lists every unit; the island carries each scope's numbers as shown.
     assert!(html.contains("<select name=\"ou\"><option value=\"\">Whole organization</option><option value=\"r-ab12\">"));
     let sc = scopes(&html);
@@ -657,6 +674,34 @@ fn demo_report_in_headless_chromium() {
     rows.sort();
     assert_eq!(rows, workloads.accounts, "the score table shows Workloads' accounts only");
     assert_eq!(view(&scope_account)["score_rows"], json!([sandbox]));
+    // Outside the verdict block: the incomplete-evidence callout, the coverage legend and
+    // per-region chart and the score histogram are the scope's accounts' (the driver compared
+    // each with the JSON's CT103 findings and `scores.accounts` for them), so they differ from
+    // the organization's; the OU tree marks the scope and hides nothing.
+    let extras = |spec: &str| &result["scopes"][spec]["extras"];
+    let org_extras = &result["unfiltered_extras"];
+    let incomplete = |e: &serde_json::Value| (e["incomplete"]["not_scanned"].as_u64().unwrap(), e["incomplete"]["error"].as_u64().unwrap());
+    assert_eq!(incomplete(org_extras).0, report.scan.accounts.iter().filter(|a| a.status != AccountStatus::Scanned).count() as u64);
+    assert_eq!(incomplete(org_extras).1, report.findings.iter().filter(|f| f.status == Status::Error).count() as u64);
+    assert_eq!(incomplete(extras(&scope_nonprod)).0, 1, "Non-prod holds the unscanned account: {}", extras(&scope_nonprod));
+    assert_eq!(incomplete(extras(&scope_security)).0, 0, "Security holds none: {}", extras(&scope_security));
+    assert_ne!(incomplete(extras(&scope_security)), incomplete(org_extras));
+    assert_ne!(incomplete(extras(&scope_account)), incomplete(org_extras));
+    for spec in [&scope_ou, &scope_account, &scope_nonprod, &scope_security] {
+        assert_ne!(extras(spec)["legend"], org_extras["legend"], "{spec}: the coverage legend counts the scope's cells");
+        assert_ne!(extras(spec)["regions"], org_extras["regions"], "{spec}: the per-region chart is the scope's accounts'");
+        assert_ne!(extras(spec)["hist"], org_extras["hist"], "{spec}: the histogram counts the scope's accounts");
+        assert_eq!(extras(spec)["tree"]["hidden"], 0, "{spec}: the OU tree is marked, not hidden");
+        assert_eq!(extras(spec)["tree"]["rows"], org_extras["tree"]["rows"]);
+    }
+    let band_total = |e: &serde_json::Value| e["hist"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>();
+    assert_eq!(band_total(extras(&scope_ou)), workloads.accounts.len() as u64, "Workloads' accounts, each in its band");
+    assert_eq!(band_total(extras(&scope_account)), 1);
+    assert_eq!(extras(&scope_nonprod)["tree"]["sel"], json!([nonprod.id]), "the chosen OU is marked");
+    assert!(extras(&scope_nonprod)["tree"]["path"].as_array().unwrap().contains(&json!(workloads.id)), "and the units above it: {}", extras(&scope_nonprod)["tree"]);
+    assert_eq!(extras(&scope_account)["tree"]["chips"], json!([sandbox]), "the chosen account is marked");
+    assert!(extras(&scope_account)["tree"]["path"].as_array().unwrap().contains(&json!(unit("Root").id)), "with its OU path up to the root: {}", extras(&scope_account)["tree"]);
+    assert_eq!(result["region"]["extras"]["legend"], org_extras["legend"], "a region filter leaves the coverage legend to the scope");
 
     // One region or all of them: the same scores (CT103 counts once per account).
     let one_region_json = dir.str("one-region.json");

@@ -24,7 +24,12 @@ scripts/setup-browser.sh). Loads the report from a file:// URL with no network, 
   callout lists exactly its unscanned accounts (or says none of the selected accounts is), its
   failing checks by severity carry their FAIL counts, every check of the framework table its
   pass / fail / error / n/a / suppressed counts, and the score table and the coverage map show
-  exactly its accounts;
+  exactly its accounts; the incomplete-evidence callout (accounts not scanned, ERROR outcomes),
+  the coverage legend's cell counts (and each trail's), the per-region coverage chart and the
+  score histogram are those of its accounts (CT103 findings, `scores.accounts`), and the OU
+  tree marks the chosen OU or the chosen account's OU path, hiding nothing; unfiltered, these
+  are the organization's, and with --region the callout's ERROR count is the region's while
+  the coverage and the histogram stay;
 - with --expect-ou-score ID=SCORE, the OU table shows SCORE for that OU;
 - opens one evidence drawn on demand and checks it is JSON;
 - takes a PNG screenshot (--screenshot), optionally prints to PDF (--pdf) and reads the
@@ -333,6 +338,181 @@ SCOPE_VIEW = r"""(() => {
 })()"""
 
 
+# What a chosen scope narrows outside the verdict block: the incomplete-evidence callout (its
+# numbers as shown), the coverage legend's cell counts and each trail's, the per-region chart
+# (each bar's segments, from their titles, and its label), the score histogram (each band's
+# count label and bar height) and the OU tree's marks.
+SCOPE_EXTRAS = r"""(() => {
+  const ie = document.querySelector('.ov-incomplete');
+  let incomplete = null;
+  if (ie) {
+    const t = ie.querySelector('.ie-t').textContent;
+    const ns = /(\d+) accounts? could not be scanned/.exec(t), err = /(\d+) outcomes?[^;]*could not be evaluated/.exec(t);
+    incomplete = {strong: ie.querySelector('strong').textContent, not_scanned: ns ? +ns[1] : 0, error: err ? +err[1] : 0, warn: ie.classList.contains('warn'), text: ie.textContent.replace(/\s+/g, ' ').trim()};
+  }
+  const legend = {}, trails = {}, regions = {}, hist = {}, heights = {};
+  document.querySelectorAll('.legend-box [data-lg]').forEach(e => { legend[e.dataset.lg] = +e.textContent; });
+  document.querySelectorAll('.legend-box table.trails tr[data-key]').forEach(tr => { trails[tr.dataset.key] = +tr.querySelector('td.numc').textContent; });
+  document.querySelectorAll('#tw-ch-reg g.reg-row').forEach(g => {
+    const seg = {logged: 0, not_logged: 0, unreadable: 0, total: null};
+    const kind = {'s-pass': 'logged', 's-fail': 'not_logged', 's-error': 'unreadable'};
+    g.querySelectorAll('g.segs rect:not(.track)').forEach(r => {
+      const m = /: (\d+) of (\d+)$/.exec(r.querySelector('title').textContent);
+      seg[kind[r.getAttribute('class')]] = m ? +m[1] : null;
+      seg.total = m ? +m[2] : null;
+    });
+    seg.label = g.querySelector('text.val').textContent;
+    regions[g.querySelector('text.lbl').textContent] = seg;
+  });
+  document.querySelectorAll('#tw-ch-hist g.hb').forEach(g => {
+    const v = g.querySelector('text.val');
+    hist[g.dataset.label] = v ? +v.textContent : 0;
+    heights[g.dataset.label] = +g.querySelector('rect').getAttribute('height');
+  });
+  const ou = sel => [...document.querySelectorAll('table.ou-tree ' + sel)];
+  return {incomplete, legend, trails, regions, hist, heights,
+          hist_caption: (document.querySelector('#tw-ch-hist figcaption') || {}).textContent || null,
+          tree: {sel: ou('tr.ou.sel').map(r => r.dataset.ou), path: ou('tr.ou.path').map(r => r.dataset.ou),
+                 chips: ou('a.sel[data-sa]').map(a => a.dataset.sa), rows: ou('tr.ou').length, hidden: ou('tr.ou').filter(r => r.hidden).length,
+                 current: ou('[aria-current]').map(e => e.dataset.ou || e.dataset.sa)}};
+})()"""
+
+
+def scope_accounts(report, kind, ident):
+    if kind == "ou":
+        unit = next((u for u in report["scores"]["units"] if u["id"] == ident), None)
+        return set(unit["accounts"]) if unit else set()
+    return {ident}
+
+
+def coverage_grid(report):
+    """The heat map's cells as src/emit/html/coverage.rs fills them from the CT103 findings:
+    {account: {region: kind}}, with the regions in column order and each trail's key."""
+    ct = [f for f in report["findings"] if f["check"] == "CT103"]
+    regions = sorted(set(report["scan"]["regions"]) | {f["region"] for f in ct if f.get("region")})
+    accounts = [a["id"] for a in report["scan"]["accounts"]]
+    accounts += [a for a in dict.fromkeys(f["account"] for f in ct) if a not in accounts]
+    grid = {a: {r: "ne" for r in regions} for a in accounts}
+    trail_of, per_trail = {}, {}
+    kind = {"PASS": "ok", "FAIL": "no", "ERROR": "err", "NOT_APPLICABLE": "ne"}
+    for f in ct:
+        row = grid[f["account"]]
+        if not f.get("region"):
+            if f["status"] == "ERROR":
+                for r in row:
+                    row[r] = "err"
+            continue
+        k = kind[f["status"]]
+        if k == "no" and f.get("suppression"):
+            k = "nos"
+        row[f["region"]] = k
+        if k == "ok":
+            arn = (f.get("evidence") or {}).get("recording_trail") or "unknown trail"
+            trail_of[(f["account"], f["region"])] = arn
+            per_trail[arn] = per_trail.get(arn, 0) + 1
+    for a in report["scan"]["accounts"]:
+        if a["status"] != "scanned" and all(k == "ne" for k in grid[a["id"]].values()):
+            grid[a["id"]] = {r: "err" for r in regions}
+    keys = {arn: f"T{i + 1}" for i, (arn, _) in enumerate(sorted(per_trail.items(), key=lambda t: (-t[1], t[0])))}
+    return regions, grid, {cell: keys[arn] for cell, arn in trail_of.items() if grid[cell[0]][cell[1]] == "ok"}
+
+
+def expected_extras(report, accounts, region=None, check=None):
+    """The incomplete-evidence numbers, coverage legend and per-region chart, and histogram of
+    `accounts` (None: the organization's), computed from the JSON report; the ERROR count
+    narrowed to `region` / `check` when given."""
+    every = [a["id"] for a in report["scan"]["accounts"]]
+    every += [a for a in dict.fromkeys(f["account"] for f in report["findings"]) if a not in every]
+    inside = (lambda a: True) if accounts is None else (lambda a: a in accounts)
+    errors = [f for f in report["findings"] if f["status"] == "ERROR" and inside(f["account"])
+              and (region is None or (f.get("region") or "global") == region) and (check is None or f["check"] == check)]
+    out = {
+        "not_scanned": sum(1 for a in report["scan"]["accounts"] if a["status"] != "scanned" and inside(a["id"])),
+        "error": len(errors),
+    }
+    regions, grid, keyed = coverage_grid(report)
+    rows = {a: cells for a, cells in grid.items() if inside(a)}
+    cells = [k for r in rows.values() for k in r.values()]
+    out["legend"] = {"ok": cells.count("ok"), "no": cells.count("no") + cells.count("nos"), "err": cells.count("err"), "ne": cells.count("ne")}
+    trails = {}
+    for (a, _), key in keyed.items():
+        if inside(a):
+            trails[key] = trails.get(key, 0) + 1
+    out["trails"] = trails
+    chart = {}
+    for r in regions:
+        ks = [row[r] for row in rows.values()]
+        c = {"logged": ks.count("ok"), "not_logged": ks.count("no") + ks.count("nos"), "unreadable": ks.count("err")}
+        total = sum(c.values())
+        c["label"] = (f"{100 * c['logged'] // total}%" if total else "—") + f" of {total}"
+        chart[r] = c
+    out["regions"] = chart
+    scores = {a["id"]: a.get("score") for a in report["scores"]["accounts"]}
+    labels = [f"{i * 10}–{i * 10 + 9}" for i in range(9)] + ["90–100"]
+    buckets, unscored = [0] * 10, 0
+    for a in every:
+        if not inside(a):
+            continue
+        if scores.get(a) is None:
+            unscored += 1
+        else:
+            buckets[min(9, int(scores[a] // 10))] += 1
+    out["hist"] = dict(zip(labels, buckets))
+    top = max(buckets + [1])
+    out["heights"] = {l: round(120 * n / top, 2) for l, n in zip(labels, buckets)}
+    out["unscored"] = unscored
+    return out
+
+
+def expected_tree(report, kind, ident):
+    """The OU tree's marks for a scope: the chosen OU, and the units above it or holding the
+    chosen account (with theirs)."""
+    units = {u["id"]: u for u in ((report["scan"].get("organization_tree") or {}).get("units") or [])}
+    path = set()
+    def up(uid):
+        while uid in units and uid not in path:
+            path.add(uid)
+            uid = units[uid].get("parent")
+    if kind == "ou":
+        up(units.get(ident, {}).get("parent"))
+        return {"sel": [ident], "path": path, "chips": []}
+    for u in units.values():
+        if ident in (u.get("accounts") or []):
+            up(u["id"])
+    return {"sel": [], "path": path, "chips": [ident]}
+
+
+def compare_extras(spec, got, want, tree=None):
+    """Problems of a view's callout, coverage legend and chart, histogram (and OU tree marks)
+    against the numbers computed from the JSON report."""
+    out = []
+    inc = got["incomplete"]
+    if inc is not None and (inc["not_scanned"], inc["error"]) != (want["not_scanned"], want["error"]):
+        out.append(f"{spec}: the incomplete-evidence callout says {inc['text']!r}: {inc['not_scanned']} not scanned, {inc['error']} ERROR; the JSON: {want['not_scanned']}, {want['error']}")
+    if inc is not None and inc["warn"] != bool(want["not_scanned"] or want["error"]):
+        out.append(f"{spec}: the incomplete-evidence callout is {'' if inc['warn'] else 'not '}a warning: {inc['text']!r}")
+    if got["legend"] and got["legend"] != want["legend"]:
+        out.append(f"{spec}: the coverage legend counts {got['legend']}, the JSON's CT103 cells {want['legend']}")
+    if got["trails"] and {k: v for k, v in got["trails"].items() if v} != want["trails"]:
+        out.append(f"{spec}: the trails' cells {got['trails']}, the JSON's {want['trails']}")
+    for r, w in want["regions"].items():
+        g = got["regions"].get(r)
+        if g is None or {k: g[k] for k in w} != w:
+            out.append(f"{spec}: region {r} chart {g}, the JSON's CT103 cells {w}")
+    if got["hist"] != want["hist"]:
+        out.append(f"{spec}: the histogram {got['hist']}, the JSON's account scores {want['hist']}")
+    off = {l: (h, want["heights"][l]) for l, h in got["heights"].items() if abs(h - want["heights"].get(l, -1)) > 0.011}
+    if off:
+        out.append(f"{spec}: histogram bar heights (shown, expected) {off}")
+    if tree is not None:
+        t = got["tree"]
+        if t["sel"] != tree["sel"] or set(t["path"]) != tree["path"] or t["chips"] != tree["chips"]:
+            out.append(f"{spec}: the OU tree marks {t['sel']} chosen, {t['path']} on the path, chips {t['chips']}; expected {tree['sel']}, {sorted(tree['path'])}, {tree['chips']}")
+        if t["hidden"]:
+            out.append(f"{spec}: {t['hidden']} OU rows hidden: the tree is marked, never hidden")
+    return out
+
+
 def expected_view(report, kind, ident):
     """The scope's view computed from the JSON report's findings (counting, as the page does)."""
     if kind == "ou":
@@ -543,6 +723,12 @@ def main():
         json_report = json.loads(Path(args.json).read_text()) if args.json else None
         unfiltered_view = cdp.eval(SCOPE_VIEW)
         result["unfiltered_view"] = unfiltered_view
+        unfiltered_extras = cdp.eval(SCOPE_EXTRAS)
+        result["unfiltered_extras"] = unfiltered_extras
+        if json_report is not None:
+            problems.extend(compare_extras("unfiltered", unfiltered_extras, expected_extras(json_report, None)))
+            if unfiltered_extras["tree"]["sel"] or unfiltered_extras["tree"]["path"] or unfiltered_extras["tree"]["chips"]:
+                problems.append(f"unfiltered: the OU tree marks a scope: {unfiltered_extras['tree']}")
         if (args.scope or args.region or args.fragment) and not tiles_match_rows(unfiltered):
             problems.append(f"unfiltered: the tiles {unfiltered['tiles']} do not count the rows {unfiltered['shown']}")
         for spec in args.scope:
@@ -567,8 +753,11 @@ def main():
                 problems.append(f"scope {spec}: no scope note")
             view = cdp.eval(SCOPE_VIEW)
             t["view"] = view
+            extras = cdp.eval(SCOPE_EXTRAS)
+            t["extras"] = extras
             if json_report is not None:
                 problems.extend(compare_view(spec, view, expected_view(json_report, kind, ident), unfiltered_view))
+                problems.extend(compare_extras(f"scope {spec}", extras, expected_extras(json_report, scope_accounts(json_report, kind, ident)), expected_tree(json_report, kind, ident)))
             cdp.eval("document.getElementById('tw-filters').reset()")
             time.sleep(0.1)
         if args.region:
@@ -586,6 +775,13 @@ def main():
             t["view"] = cdp.eval(SCOPE_VIEW)
             if t["view"] != unfiltered_view:
                 problems.append(f"region {args.region}: the verdict block or the framework table changed: they are the scope's, a region narrows the counts only")
+            # The region narrows the incomplete-evidence callout's ERROR count, not the coverage
+            # legend, the per-region chart or the histogram (they follow the scope only).
+            t["extras"] = cdp.eval(SCOPE_EXTRAS)
+            if json_report is not None:
+                problems.extend(compare_extras(f"region {args.region}", t["extras"], expected_extras(json_report, None, region=args.region)))
+            if {k: t["extras"][k] for k in ("legend", "trails", "regions", "hist", "heights")} != {k: unfiltered_extras[k] for k in ("legend", "trails", "regions", "hist", "heights")}:
+                problems.append(f"region {args.region}: the coverage legend, per-region chart or histogram changed: they follow the scope only")
             cdp.eval("document.getElementById('tw-filters').reset()")
             time.sleep(0.1)
             back = cdp.eval(TILES_AND_ROWS)
@@ -595,6 +791,10 @@ def main():
             back_view = cdp.eval(SCOPE_VIEW)
             if back_view != unfiltered_view:
                 problems.append("after clearing the scope: the verdict block, framework table, score table or heat map is not the organization's again")
+            back_extras = cdp.eval(SCOPE_EXTRAS)
+            if back_extras != unfiltered_extras:
+                problems.append("after clearing the scope: the incomplete-evidence callout, coverage legend and chart, histogram or OU tree marks are not the organization's again: "
+                                + "; ".join(f"{k}: {back_extras[k]} (was {unfiltered_extras[k]})" for k in back_extras if back_extras[k] != unfiltered_extras[k]))
         if args.fragment:
             frag = args.fragment.lstrip("#")
             # A fresh load (not a same-document fragment change): through about:blank.

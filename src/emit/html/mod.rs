@@ -14,9 +14,12 @@
 //! matching rows and lays the overview's charts out again the same way (`charts`' geometry),
 //! and for a chosen scope (OU, account) it selects that scope's numbers from the island
 //! (`units`): it never computes a score or a control verdict. What it does for a scope is
-//! count: the verdict block's unscanned accounts, failing checks and coverage line, and each
-//! check's counts (with the badge, `outcome::verdict`'s roll-up of those counts), from the
-//! rows of the scope's accounts (docs/html-report.md, *Scope*). Rendering is deterministic:
+//! count: the verdict block's unscanned accounts, failing checks and coverage line, each
+//! check's counts (with the badge, `outcome::verdict`'s roll-up of those counts), the
+//! incomplete-evidence callout, the coverage legend and per-region chart (the heat map's
+//! cells), and the score histogram (the scope's accounts' selected scores, bucketed), from
+//! the rows of the scope's accounts; it marks the scope in the OU tree (`units` writes each
+//! unit's parent) (docs/html-report.md, *Scope*). Rendering is deterministic:
 //! the same report and context give the same bytes.
 //!
 //! - `page`: the page model handed to the template, the header, and the assembly of the rest;

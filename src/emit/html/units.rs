@@ -36,6 +36,9 @@ pub(super) struct UnitsSection {
 struct UnitRow {
     id: String,
     name: String,
+    /// The unit it is shown under (none for a root, or a unit whose parent is not in the
+    /// tree): the script highlights a chosen account's OU path with it.
+    parent: Option<String>,
     /// 0 for the root; capped at 6 for the indentation classes.
     depth: usize,
     score: String,
@@ -102,6 +105,7 @@ pub(super) fn build(report: &Report) -> UnitsSection {
         rows.push(UnitRow {
             id: unit.id.clone(),
             name: unit.name.clone(),
+            parent: unit.parent.clone().filter(|p| known.contains(p.as_str())),
             depth: depth.min(6),
             score: score_text(score.and_then(|s| s.score)),
             grade: grade_text(score.and_then(|s| s.grade)),
