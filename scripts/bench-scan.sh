@@ -199,8 +199,9 @@ def show(r):
     print("  operations that differ (noisy, median member): " + (", ".join(f"{op} {x}/{y}" for op, (x, y) in diff.items()) or "none"))
     print("  median member's calls: " + ", ".join(f"{label(op)} {c}" for op, c in sorted(b.items(), key=lambda kv: -kv[1])))
     mgmt = per.get(world["account_id"], {})
-    print(f"  the management account's {sum(mgmt.values())} calls include every sts:AssumeRole into the members "
-          f"(signed with the caller's keys): " + ", ".join(f"{label(op)} {c}" for op, c in sorted(mgmt.items(), key=lambda kv: -kv[1])[:6]))
+    # The proxy counts sts:AssumeRole under the account being entered, not the caller's.
+    print(f"  the management account's {sum(mgmt.values())} calls (the organization's listing and OU tree, its own "
+          f"trails): " + ", ".join(f"{label(op)} {c}" for op, c in sorted(mgmt.items(), key=lambda kv: -kv[1])[:6]))
     unattributed = {k: v for k, v in r["stats"]["accounts"].items() if k not in {x["id"] for x in accounts}}
     if unattributed:
         print(f"  calls of no scanned account: {unattributed}")

@@ -24,7 +24,7 @@ pub use fix::short_name;
 pub use history::{PastReport, history};
 pub use model::*;
 pub use previous::{PreviousError, PreviousReport, PreviousScan, read_previous};
-pub use score::{AccountScore, ControlScore, FAIR_FROM, FrameworkScore, GOOD_FROM, Grade, OrganizationScore, ScopeFrameworkScore, Scores, UnitScore};
+pub use score::{AccountScore, ControlId, ControlScore, FAIR_FROM, FrameworkScore, GOOD_FROM, Grade, OrganizationScore, ScopeFrameworkScore, Scores, UnitScore};
 
 /// The JSON Schema of [`Report`], published in the repository and by `trailwarden schema`:
 /// the committed output of [`json_schema()`] (a unit test keeps the two equal).

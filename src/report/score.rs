@@ -140,7 +140,44 @@ pub struct ScopeFrameworkScore {
     pub failed: usize,
     pub unknown: usize,
     /// Control id → PASS, FAIL, ERROR (unknown) or NOT_APPLICABLE.
-    pub controls: BTreeMap<String, Status>,
+    #[schemars(with = "BTreeMap<String, Status>")]
+    pub controls: BTreeMap<ControlId, Status>,
+}
+
+/// A framework control's id, shared by every account and OU that carries it: at 1,000
+/// accounts the per-scope verdicts hold about 540,000 entries of some 250 distinct ids, and
+/// one string each was 31 MB of a 57 MB peak.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ControlId(std::sync::Arc<str>);
+
+impl ControlId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for ControlId {
+    fn from(id: &str) -> ControlId {
+        ControlId(id.into())
+    }
+}
+
+impl std::borrow::Borrow<str> for ControlId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for ControlId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ControlId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ControlId, D::Error> {
+        String::deserialize(deserializer).map(|s| ControlId(s.into()))
+    }
 }
 
 /// The organization's (or the single account's) score.
@@ -255,6 +292,8 @@ fn mean(scores: &[f64]) -> Option<f64> {
 struct Mapping<'a> {
     controls: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>,
     severity: BTreeMap<&'a str, Severity>,
+    /// Every control id once, for the per-scope verdicts.
+    ids: BTreeMap<&'a str, ControlId>,
 }
 
 impl<'a> Mapping<'a> {
@@ -267,7 +306,8 @@ impl<'a> Mapping<'a> {
                 }
             }
         }
-        Mapping { controls, severity: report.checks.iter().map(|c| (c.code.as_str(), c.severity)).collect() }
+        let ids = controls.values().flat_map(|c| c.keys()).map(|id| (*id, ControlId((*id).into()))).collect();
+        Mapping { controls, severity: report.checks.iter().map(|c| (c.code.as_str(), c.severity)).collect(), ids }
     }
 
     /// Every framework's controls over `findings` (the findings of one scope): FAIL when a
@@ -310,7 +350,7 @@ impl<'a> Mapping<'a> {
         self.frameworks(findings, incomplete)
             .into_iter()
             .map(|(key, f)| {
-                let controls = f.controls.iter().map(|c| (c.id.clone(), c.status)).collect();
+                let controls = f.controls.iter().map(|c| (self.ids.get(c.id.as_str()).cloned().unwrap_or_else(|| c.id.as_str().into()), c.status)).collect();
                 (key, ScopeFrameworkScore { score: f.score, passed: f.passed, failed: f.failed, unknown: f.unknown, controls })
             })
             .collect()
