@@ -46,7 +46,7 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
         return Ok((organization, targets));
     }
 
-    let mut organization = match described {
+    let organization = match described {
         Ok(output) => output
             .organization()
             .map(to_organization)
@@ -92,7 +92,6 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
     }
     targets.retain(|t| (options.selection.only.is_empty() || options.selection.only.contains(&t.id)) && !options.selection.exclude.contains(&t.id));
     targets.sort_by(|a, b| a.id.cmp(&b.id));
-    organization.units = Some(organization_units(&org_client).await);
     Ok((Some(organization), targets))
 }
 
@@ -100,7 +99,7 @@ pub async fn enumerate(base: &Session, caller: &Caller, options: &CollectOptions
 /// and `ListAccountsForParent` (every page): 1 + 2 × (OUs + roots) calls, however many
 /// accounts each OU holds. Any failure makes the whole tree Unavailable (naming the action):
 /// a tree with a branch missing would score accounts under the wrong OU.
-async fn organization_units(client: &aws_sdk_organizations::Client) -> Fact<Vec<OrganizationalUnit>> {
+pub async fn organization_units(client: &aws_sdk_organizations::Client) -> Fact<Vec<OrganizationalUnit>> {
     let mut units = Vec::new();
     let mut pages = client.list_roots().into_paginator().send();
     while let Some(page) = pages.next().await {
