@@ -122,7 +122,7 @@ pub struct TargetArgs {
     /// Skip these accounts (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub exclude_accounts: Vec<String>,
-    /// How many accounts and resources are read at once, across the whole run [default: 8].
+    /// How many accounts and resources are read at once, across the whole run [default: 32].
     #[arg(long)]
     pub concurrency: Option<usize>,
     /// No progress bar on stderr (it is drawn only when stderr is a terminal).

@@ -23,8 +23,11 @@ use crate::policy::select_checks;
 pub const DEFAULT_ROLE_NAME: &str = "TrailwardenAudit";
 /// `--fail-on`: any failure fails the gate.
 pub const DEFAULT_FAIL_ON: Severity = Severity::Low;
-/// `--concurrency`: units of work read at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+/// `--concurrency`: units of work read at once. Measured with scripts/bench-scan.sh at 50 ms
+/// per request: 32 scans 203 accounts in 5.2 s against 7.5 s with 8 (+7 MiB peak), and 1,003
+/// accounts in the same 33-34 s (the emulator is the limit there). Each account has its own
+/// AWS rate limits and retry quota, so in-flight accounts do not throttle each other.
+pub const DEFAULT_CONCURRENCY: usize = 32;
 /// `--framework`: the framework the HTML report's control view uses.
 pub const DEFAULT_FRAMEWORK: &str = "cis-6.0";
 
