@@ -8,6 +8,13 @@
 //! It turns SDK responses into the plain types of [`crate::inventory`] and must not judge
 //! anything: no verdicts, no severities, no configuration beyond what says where to look.
 //! Failures are recorded as `Unavailable` facts; one account's failure never stops the others.
+//!
+//! How it scales: the accounts go through one bounded stream (`--concurrency` at once). Each
+//! is entered (one AssumeRole), its account-wide facts and own trails read in one unit, and
+//! its result appended (and checkpointed) as it finishes; the OU tree is walked meanwhile.
+//! What spans accounts is read after, once per resource: it grows with the distinct buckets,
+//! keys, topics and log groups the trails reference, not with the accounts. What is kept per
+//! account is its facts and a session (a shared configuration and one set of credentials).
 
 mod accounts;
 mod buckets;
