@@ -87,7 +87,7 @@ fn bucket_evidence(account: &str, bucket: &str, public: bool) -> serde_json::Val
 pub fn report(accounts: usize) -> Report {
     let checks: Vec<CheckInfo> = metadata::all()
         .iter()
-        .map(|m| CheckInfo { code: m.code.clone(), name: m.name.clone(), title: m.title.clone(), severity: m.severity, scope: m.scope.clone(), frameworks: m.frameworks.clone() })
+        .map(|m| CheckInfo { code: m.code.clone(), name: m.name.clone(), title: m.title.clone(), severity: m.severity, scope: m.scope, frameworks: m.frameworks.clone() })
         .collect();
     let mut infos = Vec::new();
     let mut findings = Vec::new();

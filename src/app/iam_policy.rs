@@ -113,10 +113,13 @@ mod tests {
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             for piece in text.split('"').skip(1).step_by(2) {
-                if let Some((service, action)) = piece.split_once(':') {
-                    if services.contains(&service) && !action.is_empty() && action.chars().all(|c| c.is_ascii_alphanumeric()) && action.starts_with(|c: char| c.is_ascii_uppercase()) {
-                        found.insert(piece.to_string());
-                    }
+                if let Some((service, action)) = piece.split_once(':')
+                    && services.contains(&service)
+                    && !action.is_empty()
+                    && action.chars().all(|c| c.is_ascii_alphanumeric())
+                    && action.starts_with(|c: char| c.is_ascii_uppercase())
+                {
+                    found.insert(piece.to_string());
                 }
             }
         }
