@@ -128,9 +128,10 @@ pub struct TargetArgs {
     /// No progress bar on stderr (it is drawn only when stderr is a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Log to stderr what the AWS SDK does: `-v` each attempt's retry decision (throttled,
-    /// timed out, 5xx: retried or not) and credential loads; `-vv` every phase of every call.
-    /// RUST_LOG, when set, replaces these levels. Turns the progress bar off.
+    /// Log to stderr what the AWS SDK does: `-v` each retry (throttled, timed out, 5xx, and
+    /// when it gives up) and credential loads, nothing for a call that needed no retry; `-vv`
+    /// every phase of every call. RUST_LOG, when set, replaces these levels. Turns the progress
+    /// bar off.
     #[arg(long, short = 'v', action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

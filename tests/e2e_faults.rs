@@ -110,6 +110,10 @@ fn throttling_at_20_percent_changes_no_verdict_and_costs_little_time() {
     assert_same_verdicts(&clean.report, &logged.report, "20 % throttling with -v");
     let retries: Vec<&str> = logged.stderr.lines().filter(|l| l.contains("aws_smithy_runtime::client::retries") && l.contains("ThrottlingError")).collect();
     assert!(!retries.is_empty(), "-v logs no throttling retry: {}", &logged.stderr[..logged.stderr.len().min(3000)]);
+    assert!(
+        logged.stderr.lines().all(|l| !l.contains("NoActionIndicated, not retrying") && !l.contains("no client rate limiter configured")),
+        "-v leaves out the two routine lines of every attempt that needs no retry"
+    );
     assert!(throttled.stderr.lines().all(|l| !l.contains("aws_smithy_runtime")), "without -v the SDK logs nothing");
 }
 
