@@ -171,7 +171,8 @@ fn gather(settings: &ScanSettings) -> Result<(Inventory, Option<String>), AppErr
 
 /// Every `-o FORMAT=PATH`, then the human summary on stdout unless a report took stdout.
 fn emit_all(settings: &ScanSettings, report: &Report, inventory_sha256: Option<String>) -> Result<(), AppError> {
-    // The JSON report is streamed (to its hash here, to its file below), never held whole.
+    // The JSON and HTML reports are streamed to their files (and the JSON to its hash here),
+    // never held whole.
     let ctx = RenderContext {
         config_path: settings.config_path.clone(),
         sarif_artifact: settings.sarif_artifact.clone(),
@@ -183,6 +184,9 @@ fn emit_all(settings: &ScanSettings, report: &Report, inventory_sha256: Option<S
     for output in &settings.outputs {
         if output.format == OutputFormat::Json {
             write_atomic_with(&output.path, |out| emit::json::Json::write(report, out))?;
+        } else if output.format == OutputFormat::Html {
+            let page = emit::html::Html::prepare(report, &ctx, &emit::html::HtmlOptions::default())?;
+            write_atomic_with(&output.path, |out| page.write(out))?;
         } else {
             write_atomic(&output.path, &emit::renderer(output.format).render(report, &ctx)?)?;
         }

@@ -114,11 +114,37 @@ impl Renderer for Html {
 impl Html {
     /// Render with explicit options (tests and the benchmark use a different inline limit).
     pub fn render_with(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Result<Vec<u8>, RenderError> {
-        let tera = TERA.as_ref().map_err(|e| RenderError::new("HTML", e.clone()))?;
-        let page = page::build_page(report, ctx, opts);
-        let context = tera::Context::from_serialize(&page).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
-        let html = tera.render("report.html", &context).map_err(|e| RenderError::new("HTML", error_chain(&e)))?;
-        Ok(html.into_bytes())
+        let page = Html::prepare(report, ctx, opts)?;
+        let mut bytes = Vec::new();
+        page.write(&mut bytes).map_err(|e| RenderError::new("HTML", e.to_string()))?;
+        Ok(bytes)
+    }
+
+    /// The page's template context, with the page model it came from already dropped: at
+    /// 1,000 accounts the model, the context and the page text held at once peaked at 137 MB.
+    pub fn prepare(report: &Report, ctx: &RenderContext, opts: &HtmlOptions) -> Result<PreparedPage, RenderError> {
+        let context = {
+            let page = page::build_page(report, ctx, opts);
+            tera::Context::from_serialize(&page).map_err(|e| RenderError::new("HTML", error_chain(&e)))?
+        };
+        Ok(PreparedPage { context })
+    }
+}
+
+/// An HTML report ready to be streamed to its file (see [`Html::prepare`]).
+pub struct PreparedPage {
+    context: tera::Context,
+}
+
+impl PreparedPage {
+    /// Stream the page to `out`. The templates are fixed and tested, so what can fail here is
+    /// the writing: an I/O error keeps its kind (a closed pipe stays a quiet exit).
+    pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let tera = TERA.as_ref().map_err(|e| std::io::Error::other(format!("cannot render the HTML report: {e}")))?;
+        tera.render_to("report.html", &self.context, out).map_err(|e| match e.kind {
+            tera::ErrorKind::Io(kind) => std::io::Error::new(kind, error_chain(&e)),
+            _ => std::io::Error::other(format!("cannot render the HTML report: {}", error_chain(&e))),
+        })
     }
 }
 
