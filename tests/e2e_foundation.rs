@@ -53,6 +53,13 @@ fn closed_stdout_during_a_scan_summary_is_a_quiet_exit_with_the_scan_status() {
     let out = run_into_closed_pipe(&["scan", "--inventory", &inventory]);
     assert_eq!(out.status.code(), Some(0), "the reader went away: nothing more to say: {}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    // The streamed reports too (`-o json=-`, `-o html=-`: written while rendered).
+    for format in ["json", "html"] {
+        let target = format!("{format}=-");
+        let out = run_into_closed_pipe(&["scan", "--inventory", &inventory, "-o", &target]);
+        assert_eq!(out.status.code(), Some(0), "-o {target} into a closed pipe: {}", stderr(&out));
+        assert!(out.stderr.is_empty(), "-o {target}: nothing on stderr, got: {}", stderr(&out));
+    }
 }
 
 /// GET /_trailwarden/requests from the launcher (`--count-requests`): counts per operation.

@@ -141,11 +141,26 @@ impl PreparedPage {
     /// the writing: an I/O error keeps its kind (a closed pipe stays a quiet exit).
     pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let tera = TERA.as_ref().map_err(|e| std::io::Error::other(format!("cannot render the HTML report: {e}")))?;
-        tera.render_to("report.html", &self.context, out).map_err(|e| match e.kind {
-            tera::ErrorKind::Io(kind) => std::io::Error::new(kind, error_chain(&e)),
-            _ => std::io::Error::other(format!("cannot render the HTML report: {}", error_chain(&e))),
+        tera.render_to("report.html", &self.context, out).map_err(|e| match io_kind(&e) {
+            Some(kind) => std::io::Error::new(kind, error_chain(&e)),
+            None => std::io::Error::other(format!("cannot render the HTML report: {}", error_chain(&e))),
         })
     }
+}
+
+/// The kind of the I/O error somewhere in tera's error chain ("Failed to render …" wraps it).
+fn io_kind(e: &tera::Error) -> Option<std::io::ErrorKind> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if let Some(tera::Error { kind: tera::ErrorKind::Io(kind), .. }) = err.downcast_ref::<tera::Error>() {
+            return Some(*kind);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = err.source();
+    }
+    None
 }
 
 static TERA: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
