@@ -54,6 +54,14 @@ use serde::{Deserialize, Serialize};
 use super::model::{Finding, Report};
 use crate::model::{AccountStatus, Severity, Status};
 
+mod frameworks;
+mod units;
+
+pub use frameworks::{ControlId, ControlScore, FrameworkScore, ScopeFrameworkScore};
+pub use units::UnitScore;
+
+use frameworks::Mapping;
+
 /// Good from this score.
 pub const GOOD_FROM: f64 = 90.0;
 /// Fair from this score (below: poor).
@@ -104,82 +112,6 @@ pub struct Scores {
     pub units: Vec<UnitScore>,
 }
 
-/// One root's or OU's score: over every account in scope in its subtree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct UnitScore {
-    /// The root or OU id (`r-…`, `ou-…`).
-    pub id: String,
-    pub name: String,
-    pub parent: Option<String>,
-    /// The accounts in scope in its subtree (its own and those of the OUs below it), sorted.
-    pub accounts: Vec<String>,
-    /// Mean of those accounts' scores (rounded down to one decimal); null when none has one.
-    pub score: Option<f64>,
-    /// As for the organization, after the CRITICAL cap; null without a score.
-    pub grade: Option<Grade>,
-    /// Ids of the subtree's unsuppressed CRITICAL failures (they cap its grade at `poor`).
-    pub capped_by: Vec<String>,
-    /// Sums over its accounts of (account, check) pairs passed, failed and unknown.
-    pub passed: usize,
-    pub failed: usize,
-    pub unknown: usize,
-    /// Its accounts that could not be scanned (each scored 0, in the mean).
-    pub unscanned_accounts: Vec<String>,
-    /// Framework key → the controls' statuses over the subtree's accounts.
-    pub frameworks: BTreeMap<String, ScopeFrameworkScore>,
-}
-
-/// A framework's controls within one account or OU: the organization's rule over the
-/// scope's findings, carried as control id → status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ScopeFrameworkScore {
-    /// Controls passed ÷ controls evaluated × 100 (rounded down to one decimal); null when
-    /// no control was evaluated in the scope.
-    pub score: Option<f64>,
-    pub passed: usize,
-    pub failed: usize,
-    pub unknown: usize,
-    /// Control id → PASS, FAIL, ERROR (unknown) or NOT_APPLICABLE.
-    #[schemars(with = "BTreeMap<String, Status>")]
-    pub controls: BTreeMap<ControlId, Status>,
-}
-
-/// A framework control's id, shared by every account and OU that carries it: at 1,000
-/// accounts the per-scope verdicts hold about 540,000 entries of some 250 distinct ids, and
-/// one string each was 31 MB of a 57 MB peak.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ControlId(std::sync::Arc<str>);
-
-impl ControlId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for ControlId {
-    fn from(id: &str) -> ControlId {
-        ControlId(id.into())
-    }
-}
-
-impl std::borrow::Borrow<str> for ControlId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Serialize for ControlId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for ControlId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ControlId, D::Error> {
-        String::deserialize(deserializer).map(|s| ControlId(s.into()))
-    }
-}
-
 /// The organization's (or the single account's) score.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrganizationScore {
@@ -218,33 +150,6 @@ pub struct AccountScore {
     /// Framework key → the controls' statuses over this account's findings alone.
     #[serde(default)]
     pub frameworks: BTreeMap<String, ScopeFrameworkScore>,
-}
-
-/// One framework's controls.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct FrameworkScore {
-    /// Controls passed ÷ controls evaluated × 100 (rounded down to one decimal); null when no
-    /// control was evaluated.
-    pub score: Option<f64>,
-    pub passed: usize,
-    pub failed: usize,
-    pub unknown: usize,
-    pub controls: Vec<ControlScore>,
-}
-
-/// One framework control.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ControlScore {
-    /// The control id (`4.2`, `CloudTrail.4`).
-    pub id: String,
-    /// PASS, FAIL, ERROR (unknown: evidence missing) or NOT_APPLICABLE (left out of the score).
-    pub status: Status,
-    /// The highest severity among the mapped checks.
-    pub severity: Severity,
-    /// The checks mapped to it.
-    pub checks: Vec<String>,
-    /// Of those, the ones that fail somewhere.
-    pub failing_checks: Vec<String>,
 }
 
 /// The status of one check over a set of outcomes: FAIL over ERROR over PASS; None when
@@ -286,75 +191,6 @@ fn is_unmitigated_critical(f: &Finding) -> bool {
 /// The mean of account scores, rounded down to one decimal; None when there is none.
 fn mean(scores: &[f64]) -> Option<f64> {
     (!scores.is_empty()).then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).floor() / 10.0)
-}
-
-/// framework → control → mapped checks (selected checks only), and each check's severity.
-struct Mapping<'a> {
-    controls: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a str>>>,
-    severity: BTreeMap<&'a str, Severity>,
-    /// Every control id once, for the per-scope verdicts.
-    ids: BTreeMap<&'a str, ControlId>,
-}
-
-impl<'a> Mapping<'a> {
-    fn of(report: &'a Report) -> Mapping<'a> {
-        let mut controls: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
-        for check in &report.checks {
-            for (framework, ids) in &check.frameworks {
-                for control in ids {
-                    controls.entry(framework.as_str()).or_default().entry(control.as_str()).or_default().push(check.code.as_str());
-                }
-            }
-        }
-        let ids = controls.values().flat_map(|c| c.keys()).map(|id| (*id, ControlId((*id).into()))).collect();
-        Mapping { controls, severity: report.checks.iter().map(|c| (c.code.as_str(), c.severity)).collect(), ids }
-    }
-
-    /// Every framework's controls over `findings` (the findings of one scope): FAIL when a
-    /// mapped check fails in them, else unknown when one of them is ERROR or `incomplete`
-    /// (an account of the scope could not be scanned), else PASS when one passed, else N/A.
-    fn frameworks(&self, findings: &[&Finding], incomplete: bool) -> BTreeMap<String, FrameworkScore> {
-        let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for f in findings {
-            by_check.entry(f.check.as_str()).or_default().push(f);
-        }
-        let check_status = |code: &str| combine(by_check.get(code).into_iter().flatten().copied());
-        let mut frameworks = BTreeMap::new();
-        for (framework, controls) in &self.controls {
-            let mut out = Vec::new();
-            for (id, checks) in controls {
-                let statuses: Vec<Option<Status>> = checks.iter().map(|c| check_status(c)).collect();
-                let failing_checks: Vec<String> = checks.iter().zip(&statuses).filter(|(_, s)| **s == Some(Status::Fail)).map(|(c, _)| c.to_string()).collect();
-                let status = if !failing_checks.is_empty() {
-                    Status::Fail
-                } else if incomplete || statuses.contains(&Some(Status::Error)) {
-                    Status::Error
-                } else if statuses.contains(&Some(Status::Pass)) {
-                    Status::Pass
-                } else {
-                    Status::NotApplicable
-                };
-                let severity = checks.iter().map(|c| self.severity.get(c).copied().unwrap_or(Severity::Info)).max().unwrap_or(Severity::Info);
-                out.push(ControlScore { id: id.to_string(), status, severity, checks: checks.iter().map(|c| c.to_string()).collect(), failing_checks });
-            }
-            out.sort_by_key(|c| natural_key(&c.id));
-            let count = |s: Status| out.iter().filter(|c| c.status == s).count();
-            let (passed, failed, unknown) = (count(Status::Pass), count(Status::Fail), count(Status::Error));
-            frameworks.insert(framework.to_string(), FrameworkScore { score: percent(passed, passed + failed + unknown), passed, failed, unknown, controls: out });
-        }
-        frameworks
-    }
-
-    /// The same, carried compactly for an account or an OU.
-    fn scope_frameworks(&self, findings: &[&Finding], incomplete: bool) -> BTreeMap<String, ScopeFrameworkScore> {
-        self.frameworks(findings, incomplete)
-            .into_iter()
-            .map(|(key, f)| {
-                let controls = f.controls.iter().map(|c| (self.ids.get(c.id.as_str()).cloned().unwrap_or_else(|| c.id.as_str().into()), c.status)).collect();
-                (key, ScopeFrameworkScore { score: f.score, passed: f.passed, failed: f.failed, unknown: f.unknown, controls })
-            })
-            .collect()
-    }
 }
 
 impl Scores {
@@ -411,7 +247,7 @@ impl Scores {
         };
         let all: Vec<&Finding> = report.findings.iter().collect();
         let frameworks = mapping.frameworks(&all, !unscanned.is_empty());
-        let units = unit_scores(report, &accounts, &by_account, &mapping);
+        let units = units::unit_scores(report, &accounts, &by_account, &mapping);
         Scores { organization, accounts, frameworks, units }
     }
 
@@ -426,77 +262,9 @@ impl Scores {
     }
 }
 
-/// Every root's and OU's score, when the report carries the organization's tree.
-fn unit_scores(report: &Report, accounts: &[AccountScore], by_account: &BTreeMap<&str, Vec<&Finding>>, mapping: &Mapping) -> Vec<UnitScore> {
-    let Some(tree) = &report.scan.organization_tree else { return Vec::new() };
-    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for u in &tree.units {
-        if let Some(parent) = &u.parent {
-            children.entry(parent.as_str()).or_default().push(u.id.as_str());
-        }
-    }
-    let direct: BTreeMap<&str, &Vec<String>> = tree.units.iter().map(|u| (u.id.as_str(), &u.accounts)).collect();
-    tree.units
-        .iter()
-        .map(|unit| {
-            // The subtree's accounts (each node once, whatever the tree says).
-            let mut in_subtree: BTreeSet<&str> = BTreeSet::new();
-            let mut seen: BTreeSet<&str> = BTreeSet::new();
-            let mut stack = vec![unit.id.as_str()];
-            while let Some(node) = stack.pop() {
-                if !seen.insert(node) {
-                    continue;
-                }
-                in_subtree.extend(direct.get(node).into_iter().flat_map(|a| a.iter().map(String::as_str)));
-                stack.extend(children.get(node).into_iter().flatten().copied());
-            }
-            let members: Vec<&AccountScore> = accounts.iter().filter(|a| in_subtree.contains(a.id.as_str())).collect();
-            let findings: Vec<&Finding> = members.iter().flat_map(|a| by_account.get(a.id.as_str()).into_iter().flatten().copied()).collect();
-            let capped_by: Vec<String> = findings.iter().filter(|f| is_unmitigated_critical(f)).map(|f| f.id.clone()).collect();
-            let unscanned_accounts: Vec<String> = members.iter().filter(|a| !a.scanned).map(|a| a.id.clone()).collect();
-            let score = mean(&members.iter().filter_map(|a| a.score).collect::<Vec<_>>());
-            let mut ids: Vec<String> = members.iter().map(|a| a.id.clone()).collect();
-            ids.sort();
-            UnitScore {
-                id: unit.id.clone(),
-                name: unit.name.clone(),
-                parent: unit.parent.clone(),
-                accounts: ids,
-                score,
-                grade: grade(score, !capped_by.is_empty()),
-                capped_by,
-                passed: members.iter().map(|a| a.passed).sum(),
-                failed: members.iter().map(|a| a.failed).sum(),
-                unknown: members.iter().map(|a| a.unknown).sum(),
-                frameworks: mapping.scope_frameworks(&findings, !unscanned_accounts.is_empty()),
-                unscanned_accounts,
-            }
-        })
-        .collect()
-}
-
-/// Control ids in reading order: `4.2` before `4.10`, `CloudTrail.4` before `CloudTrail.10`.
-fn natural_key(id: &str) -> Vec<(String, u64)> {
-    let mut parts = Vec::new();
-    let mut text = String::new();
-    let mut number = String::new();
-    for c in id.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-        } else {
-            if !number.is_empty() {
-                parts.push((std::mem::take(&mut text), number.parse().unwrap_or(u64::MAX)));
-                number.clear();
-            }
-            text.push(c);
-        }
-    }
-    parts.push((text, number.parse().unwrap_or(0)));
-    parts
-}
-
 #[cfg(test)]
 mod tests {
+    use super::frameworks::natural_key;
     use super::*;
     use crate::model::{ScanMode, Scope};
     use crate::report::{AccountInfo, Caller, CheckInfo, OrganizationTree, ScanInfo, Summary, Suppression, Tool, UnitInfo};
