@@ -93,22 +93,7 @@ mod tests {
     use crate::checks::metadata;
 
     fn failing(check: &str, account: &str, region: &str, resource: &str) -> Finding {
-        Finding {
-            id: String::new(),
-            check: check.into(),
-            status: Status::Fail,
-            severity: metadata::get(check).unwrap().severity,
-            account: account.into(),
-            region: Some(region.into()),
-            resource: resource.into(),
-            message: String::new(),
-            evidence: Default::default(),
-            suppression: None,
-            expired_suppression: None,
-            baseline: None,
-            cause: None,
-            remediation: None,
-        }
+        Finding::bare(check, Status::Fail, metadata::get(check).unwrap().severity, account, Some(region), resource)
     }
 
     fn inventory(accounts: serde_json::Value, trails: serde_json::Value) -> Inventory {

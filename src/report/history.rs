@@ -121,22 +121,7 @@ mod tests {
     }
 
     fn finding(resource: &str, status: Status, severity: Severity) -> Finding {
-        Finding {
-            id: format!("{:0>32}", resource.len()) + resource,
-            check: "CT201".into(),
-            status,
-            severity,
-            account: "123456789012".into(),
-            region: Some("us-east-1".into()),
-            resource: resource.into(),
-            message: String::new(),
-            evidence: Default::default(),
-            suppression: None,
-            expired_suppression: None,
-            baseline: None,
-            cause: None,
-            remediation: None,
-        }
+        Finding { id: format!("{:0>32}", resource.len()) + resource, ..Finding::bare("CT201", status, severity, "123456789012", Some("us-east-1"), resource) }
     }
 
     fn past(path: &str, day: u32, findings: Vec<Finding>) -> PastReport {

@@ -324,6 +324,30 @@ mod shared_evidence {
 /// `global` because that is what AWS calls resources with no region (IAM, CloudFront).
 pub const ACCOUNT_WIDE_REGION: &str = "global";
 
+#[cfg(test)]
+impl Finding {
+    /// A judged finding with nothing attached (no message, evidence, suppression, baseline,
+    /// cause or fix), for the report's unit tests.
+    pub(crate) fn bare(check: &str, status: Status, severity: Severity, account: &str, region: Option<&str>, resource: &str) -> Finding {
+        Finding {
+            id: super::finding_id(check, account, region, resource),
+            check: check.into(),
+            status,
+            severity,
+            account: account.into(),
+            region: region.map(str::to_string),
+            resource: resource.into(),
+            message: String::new(),
+            evidence: Default::default(),
+            suppression: None,
+            expired_suppression: None,
+            baseline: None,
+            cause: None,
+            remediation: None,
+        }
+    }
+}
+
 impl Finding {
     /// The region as every format but JSON shows it.
     pub fn region_label(&self) -> &str {

@@ -281,22 +281,7 @@ mod tests {
     }
 
     fn finding(check: &str, status: Status, severity: Severity, account: &str, region: Option<&str>, resource: &str) -> Finding {
-        Finding {
-            id: super::super::finding_id(check, account, region, resource),
-            check: check.into(),
-            status,
-            severity,
-            account: account.into(),
-            region: region.map(str::to_string),
-            resource: resource.into(),
-            message: String::new(),
-            evidence: Default::default(),
-            suppression: None,
-            expired_suppression: None,
-            baseline: None,
-            cause: None,
-            remediation: None,
-        }
+        Finding::bare(check, status, severity, account, region, resource)
     }
 
     fn report(accounts: &[(&str, bool)], checks: Vec<CheckInfo>, findings: Vec<Finding>) -> Report {
