@@ -171,18 +171,30 @@ fn gather(settings: &ScanSettings) -> Result<(Inventory, Option<String>), AppErr
 
 /// Every `-o FORMAT=PATH`, then the human summary on stdout unless a report took stdout.
 fn emit_all(settings: &ScanSettings, report: &Report, inventory_sha256: Option<String>) -> Result<(), AppError> {
-    // The JSON and HTML reports are streamed to their files (and the JSON to its hash here),
-    // never held whole.
+    // The JSON and HTML reports are streamed to their files, never held whole. The JSON's
+    // hash (the HTML cites it) is taken while the first `-o json` is written, so
+    // the report is serialised once; without one, into a hash that keeps nothing.
+    let first_json = settings.outputs.iter().position(|o| o.format == OutputFormat::Json);
+    let json_sha256 = match first_json {
+        Some(i) => {
+            let mut hash = String::new();
+            write_atomic_with(&settings.outputs[i].path, |out| emit::json::Json::write_hashed(report, out).map(|h| hash = h))?;
+            hash
+        }
+        None => emit::json::Json::write_hashed(report, &mut std::io::sink()).map_err(|e| emit::RenderError::new("JSON", e.to_string()))?,
+    };
     let ctx = RenderContext {
         config_path: settings.config_path.clone(),
         sarif_artifact: settings.sarif_artifact.clone(),
         framework: settings.framework.clone(),
-        json_sha256: Some(emit::json::Json::sha256(report)),
+        json_sha256: Some(json_sha256),
         inventory_sha256,
     };
     let mut stdout_taken = false;
-    for output in &settings.outputs {
-        if output.format == OutputFormat::Json {
+    for (i, output) in settings.outputs.iter().enumerate() {
+        if Some(i) == first_json {
+            // written above
+        } else if output.format == OutputFormat::Json {
             write_atomic_with(&output.path, |out| emit::json::Json::write(report, out))?;
         } else if output.format == OutputFormat::Html {
             let page = emit::html::Html::prepare(report, &ctx, &emit::html::HtmlOptions::default())?;

@@ -25,10 +25,11 @@ impl Json {
         out.write_all(b"\n")
     }
 
-    /// SHA-256 of the report's bytes, computed as they are serialised, never stored.
-    pub fn sha256(report: &Report) -> String {
-        let mut sink = super::Sha256Sink::default();
-        Json::write(report, &mut sink).expect("hashing does not fail, and the report is plain data");
-        sink.hex()
+    /// Stream the report to `out` and return the SHA-256 of its bytes (`io::sink()`: only
+    /// the hash, nothing stored).
+    pub fn write_hashed(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<String> {
+        let mut hashing = super::HashingWriter::new(out);
+        Json::write(report, &mut hashing)?;
+        Ok(hashing.hex())
     }
 }

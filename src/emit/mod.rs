@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::model::OutputFormat;
 use crate::report::Report;
 
-pub use write::{Sha256Sink, WriteError, check_writable, write_atomic, write_atomic_with};
+pub use write::{HashingWriter, WriteError, check_writable, write_atomic, write_atomic_with};
 
 /// What emitters may need beyond the report itself.
 #[derive(Debug, Clone, Default)]

@@ -39,28 +39,6 @@ pub fn write_atomic_with(path: &str, produce: impl FnOnce(&mut dyn Write) -> std
     Ok(())
 }
 
-/// An `io::Write` that only hashes: the SHA-256 of a report without keeping its bytes.
-#[derive(Default)]
-pub struct Sha256Sink(sha2::Sha256);
-
-impl Sha256Sink {
-    pub fn hex(self) -> String {
-        use sha2::Digest;
-        hex::encode(self.0.finalize())
-    }
-}
-
-impl Write for Sha256Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Check before a long scan that `path` can be written (its directory exists and is
 /// writable), without leaving anything behind.
 pub fn check_writable(path: &str) -> Result<(), String> {
@@ -77,4 +55,57 @@ pub fn check_writable(path: &str) -> Result<(), String> {
     }
     tempfile::Builder::new().prefix(".trailwarden-probe-").tempfile_in(dir).map_err(|e| format!("{path}: cannot write in {}: {e}", dir.display()))?;
     Ok(())
+}
+
+/// An `io::Write` that hashes what passes through it to `inner` (`io::sink()`: only hashes):
+/// the SHA-256 of a report as it is written, without keeping its bytes.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> HashingWriter<W> {
+        use sha2::Digest;
+        HashingWriter { inner, hasher: sha2::Sha256::new() }
+    }
+
+    /// Lower-case hex of the SHA-256 of everything written.
+    pub fn hex(self) -> String {
+        use sha2::Digest;
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        Ok(written)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_taken_while_writing_is_the_hash_of_what_was_written() {
+        let text = b"{\n  \"schema_version\": \"5\"\n}\n".repeat(1000);
+        let mut written = Vec::new();
+        let mut through = HashingWriter::new(&mut written);
+        for chunk in text.chunks(777) {
+            through.write_all(chunk).unwrap();
+        }
+        let hash = through.hex();
+        assert_eq!(written, text);
+        assert_eq!(hash, super::super::sha256_hex(&text));
+        let mut only = HashingWriter::new(std::io::sink());
+        only.write_all(&text).unwrap();
+        assert_eq!(only.hex(), hash, "into io::sink(): the same hash, nothing kept");
+    }
 }
