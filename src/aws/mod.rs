@@ -318,7 +318,7 @@ impl Session {
             std::time::SystemTime::try_from(*issued.expiration()).ok(),
             "AssumeRole",
         );
-        let provider = FirstThenRefresh {
+        let provider = AssumedRoleCredentials {
             current: std::sync::Mutex::new(Some(first)),
             refresh: tokio::sync::OnceCell::new(),
             role_arn: role_arn.to_string(),
@@ -342,7 +342,7 @@ const ROLE_SESSION_SECONDS: i32 = 3600;
 /// another round trip on the account's path), which with a take-once first credential meant
 /// another AssumeRole.
 #[derive(Debug)]
-struct FirstThenRefresh {
+struct AssumedRoleCredentials {
     current: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
     refresh: tokio::sync::OnceCell<AssumeRoleProvider>,
     role_arn: String,
@@ -354,7 +354,7 @@ struct FirstThenRefresh {
 /// Credentials this close to expiry are refreshed before use.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
-impl FirstThenRefresh {
+impl AssumedRoleCredentials {
     fn still_valid(&self) -> Option<aws_credential_types::Credentials> {
         let current = self.current.lock().ok()?.clone()?;
         current.expiry().is_none_or(|t| t > std::time::SystemTime::now() + REFRESH_BEFORE_EXPIRY).then_some(current)
@@ -382,7 +382,7 @@ impl FirstThenRefresh {
     }
 }
 
-impl ProvideCredentials for FirstThenRefresh {
+impl ProvideCredentials for AssumedRoleCredentials {
     fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
     where
         Self: 'a,
